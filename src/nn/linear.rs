@@ -1,0 +1,214 @@
+//! `Linear`: the fully connected layer `y = x Wᵀ + b`.
+
+use super::module::Module;
+use crate::{bail, Parameter, Result, Tensor};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// A fully connected layer, `y = x Wᵀ + b`, like `torch.nn.Linear`. `W` has shape
+/// `[out_features, in_features]`.
+///
+/// The default initialisation is PyTorch's: `W ~ U(-1/√in, 1/√in)` (which is
+/// `kaiming_uniform_(W, a=√5)`), then `b ~ U(-1/√in, 1/√in)`, drawn in that order from the
+/// global generator. Cloning a `Linear` shares its parameters: put the clone in two places of a
+/// network to tie them.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let layer = Linear::new(4, 8)?;
+/// assert_eq!(layer.to_string(), "Linear(in_features=4, out_features=8, bias=True)");
+/// assert_eq!(layer.weight()?.shape()?, [8, 4]);
+/// # Ok::<(), d2l::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Linear {
+    weight: Parameter,
+    bias: Option<Parameter>,
+    // Shared between clones, so that a lazy layer used twice learns its width once.
+    in_features: Arc<AtomicUsize>,
+    out_features: usize,
+}
+
+impl Linear {
+    /// A layer with a bias, initialised as PyTorch does.
+    ///
+    /// ```
+    /// let layer = d2l::nn::Linear::new(8, 1)?;
+    /// assert_eq!(layer.out_features(), 1);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn new(in_features: usize, out_features: usize) -> Result<Self> {
+        Self::with_bias(in_features, out_features, true)
+    }
+
+    /// A layer with or without a bias.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let layer = Linear::with_bias(4, 2, false)?;
+    /// assert_eq!(layer.named_parameters().len(), 1);
+    /// assert_eq!(layer.to_string(), "Linear(in_features=4, out_features=2, bias=False)");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn with_bias(in_features: usize, out_features: usize, bias: bool) -> Result<Self> {
+        let layer = Self::uninitialized(out_features, bias);
+        layer.materialize(in_features)?;
+        Ok(layer)
+    }
+
+    /// A layer whose input width is not known yet (see [`crate::nn::LazyLinear`]).
+    pub(crate) fn uninitialized(out_features: usize, bias: bool) -> Self {
+        Linear {
+            weight: Parameter::uninitialized(),
+            bias: bias.then(Parameter::uninitialized),
+            in_features: Arc::new(AtomicUsize::new(0)),
+            out_features,
+        }
+    }
+
+    /// Creates the parameters for `in_features` inputs with PyTorch's default init.
+    fn materialize(&self, in_features: usize) -> Result<()> {
+        let (w, b) = crate::rng::with_global(|g| {
+            // kaiming_uniform_(a = √5) gives the bound gain·√(3/fan_in) = 1/√fan_in.
+            let bound = if in_features > 0 {
+                1.0 / (in_features as f64).sqrt()
+            } else {
+                0.0
+            };
+            let w = g.uniform_f32(self.out_features * in_features, -bound, bound);
+            let b = self
+                .bias
+                .as_ref()
+                .map(|_| g.uniform_f32(self.out_features, -bound, bound));
+            (w, b)
+        });
+        self.weight
+            .materialize(&Tensor::from_vec(w, (self.out_features, in_features))?)?;
+        if let (Some(p), Some(b)) = (&self.bias, b) {
+            p.materialize(&Tensor::from_vec(b, self.out_features)?)?;
+        }
+        self.in_features.store(in_features, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The input width (0 for a lazy layer before its first forward).
+    ///
+    /// ```
+    /// assert_eq!(d2l::nn::Linear::new(4, 8)?.in_features(), 4);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn in_features(&self) -> usize {
+        self.in_features.load(Ordering::SeqCst)
+    }
+
+    /// The output width.
+    ///
+    /// ```
+    /// assert_eq!(d2l::nn::Linear::new(4, 8)?.out_features(), 8);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn out_features(&self) -> usize {
+        self.out_features
+    }
+
+    /// Whether the parameters exist (false only for a lazy layer before its first forward).
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// assert!(!LazyLinear::new(8).is_initialized());
+    /// ```
+    pub fn is_initialized(&self) -> bool {
+        self.weight.is_initialized()
+    }
+
+    /// A copy with new parameters holding the same values.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let a = Linear::new(2, 2)?;
+    /// let b = a.deep_copy()?;
+    /// assert!(!a.weight()?.same_as(&b.weight()?));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn deep_copy(&self) -> Result<Linear> {
+        Ok(Linear {
+            weight: self.weight.deep_copy()?,
+            bias: self.bias.as_ref().map(Parameter::deep_copy).transpose()?,
+            in_features: Arc::new(AtomicUsize::new(self.in_features())),
+            out_features: self.out_features,
+        })
+    }
+}
+
+impl Module for Linear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let width = *x.dims().last().unwrap_or(&0);
+        if !self.is_initialized() {
+            if x.rank() == 0 {
+                bail!("LazyLinear: the input must have at least one dimension");
+            }
+            self.materialize(width)?;
+        }
+        let in_features = self.in_features();
+        if x.rank() == 0 || width != in_features {
+            let rows = x.elem_count() / width.max(1);
+            bail!(
+                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+                rows,
+                width,
+                in_features,
+                self.out_features
+            );
+        }
+        let w = self.weight.tensor()?;
+        let dims = x.dims().to_vec();
+        let x2 = x.as_candle().reshape(((), in_features))?;
+        let mut y = x2.matmul(&w.as_candle().t()?)?;
+        let mut name = "MmBackward0";
+        if let Some(b) = &self.bias {
+            y = y.broadcast_add(b.tensor()?.as_candle())?;
+            name = "AddmmBackward0";
+        }
+        if dims.len() != 2 {
+            let mut out_dims = dims;
+            if let Some(last) = out_dims.last_mut() {
+                *last = self.out_features;
+            }
+            y = y.reshape(out_dims)?;
+            name = "ViewBackward0";
+        }
+        Ok(Tensor::derived(y, name))
+    }
+
+    fn own_parameters(&self) -> Vec<(&str, &Parameter)> {
+        let mut v = vec![("weight", &self.weight)];
+        if let Some(b) = &self.bias {
+            v.push(("bias", b));
+        }
+        v
+    }
+
+    fn type_name(&self) -> String {
+        if self.is_initialized() {
+            "Linear"
+        } else {
+            "LazyLinear"
+        }
+        .to_string()
+    }
+
+    fn extra_repr(&self) -> String {
+        let bias = if self.bias.is_some() { "True" } else { "False" };
+        format!(
+            "in_features={}, out_features={}, bias={bias}",
+            self.in_features(),
+            self.out_features
+        )
+    }
+
+    fn deep_copy_module(&self) -> Result<Box<dyn Module>> {
+        Ok(Box::new(self.deep_copy()?))
+    }
+}
+
+crate::impl_module_display!(Linear);

@@ -1,0 +1,15 @@
+//! Layers and blocks (`torch.nn`).
+
+mod activation;
+pub mod functional;
+pub mod init;
+mod lazy;
+mod linear;
+mod module;
+mod sequential;
+
+pub use activation::{Identity, ReLU, Sigmoid, Tanh};
+pub use lazy::LazyLinear;
+pub use linear::Linear;
+pub use module::{Module, ModuleBase, ModuleExt};
+pub use sequential::Sequential;

@@ -1,0 +1,79 @@
+//! Optimisers (`torch.optim`).
+
+use crate::{Parameter, Result};
+
+/// Stochastic gradient descent: `p ← p − lr · p.grad` for every parameter that has a gradient,
+/// like `torch.optim.SGD` without momentum.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let p = Parameter::new(Tensor::new(&[2f32])?)?;
+/// let mut opt = SGD::new(vec![p.clone()], 0.1);
+/// p.tensor()?.square()?.sum()?.backward()?;   // d(p²)/dp = 4
+/// opt.step()?;
+/// assert!((p.data()?.item()? - 1.6).abs() < 1e-6);
+/// # Ok::<(), d2l::Error>(())
+/// ```
+pub struct SGD {
+    params: Vec<Parameter>,
+    lr: f64,
+}
+
+impl SGD {
+    /// An optimiser over `params` with learning rate `lr`. A parameter listed twice is kept once.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let net = sequential![Linear::new(2, 1)?];
+    /// let opt = SGD::new(net.parameters(), 0.03);
+    /// assert_eq!(opt.lr(), 0.03);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn new(params: Vec<Parameter>, lr: f64) -> Self {
+        let mut unique: Vec<Parameter> = Vec::new();
+        for p in params {
+            if !unique.iter().any(|q| q.same_as(&p)) {
+                unique.push(p);
+            }
+        }
+        SGD { params: unique, lr }
+    }
+
+    /// The learning rate.
+    ///
+    /// ```
+    /// assert_eq!(d2l::optim::SGD::new(vec![], 0.5).lr(), 0.5);
+    /// ```
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// Takes one step along the negative gradient.
+    ///
+    /// ```
+    /// let mut opt = d2l::optim::SGD::new(vec![], 0.1);
+    /// opt.step()?;
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn step(&mut self) -> Result<()> {
+        for p in &self.params {
+            if let Some(g) = p.grad() {
+                let lr = self.lr;
+                p.update(|w| w.sub(&g.mul(lr)?))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets every gradient to `None`.
+    ///
+    /// ```
+    /// let mut opt = d2l::optim::SGD::new(vec![], 0.1);
+    /// opt.zero_grad();
+    /// ```
+    pub fn zero_grad(&mut self) {
+        for p in &self.params {
+            p.zero_grad();
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! `Parameter`: a learnable tensor, its gradient, and in-place writes.
+
+use crate::{bail, Result, Size, Tensor};
+use candle_core::{DType, Var};
+use std::fmt;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+const UNINIT_SHAPE: &str = "Can't access the shape of an uninitialized parameter or buffer. \
+Call `forward` to initialize the parameters before accessing their attributes.";
+const UNINIT_USE: &str = "Attempted to use an uninitialized parameter. This error happens when \
+you are using a `LazyModule` or explicitly manipulating an uninitialized parameter. When using \
+LazyModules Call `forward` with a dummy batch to initialize the parameters before using them";
+
+pub(crate) struct ParamInner {
+    pub(crate) value: RwLock<Option<Var>>,
+    pub(crate) grad: RwLock<Option<candle_core::Tensor>>,
+}
+
+/// A learnable tensor: a value that autograd tracks, plus the gradient of the last
+/// `backward()` calls (like `torch.nn.Parameter` with its `.data` and `.grad`).
+///
+/// Cloning a `Parameter` gives another handle to the **same** parameter, as assigning a Python
+/// variable does: a write through one handle is seen through every other, and
+/// [`Parameter::same_as`] tells whether two handles are one object. Use
+/// [`Parameter::deep_copy`] for an independent copy.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let p = Parameter::new(Tensor::new(&[0.1968f32])?)?;
+/// assert_eq!(p.to_string(), "Parameter containing:\ntensor([0.1968], requires_grad=True)");
+/// assert_eq!(p.data()?.to_string(), "tensor([0.1968])");
+/// assert!(p.grad().is_none());
+/// # Ok::<(), d2l::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Parameter {
+    pub(crate) inner: Arc<ParamInner>,
+}
+
+impl Parameter {
+    /// A parameter holding a copy of `value` (stored as float32 unless it is float64).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros((8, 4))?)?;
+    /// assert_eq!(p.shape()?.to_string(), "torch.Size([8, 4])");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn new(value: Tensor) -> Result<Self> {
+        let p = Parameter::uninitialized();
+        p.materialize(&value)?;
+        Ok(p)
+    }
+
+    /// A parameter without a value yet, as a lazy layer holds before its first forward pass.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::uninitialized();
+    /// assert!(!p.is_initialized());
+    /// assert!(p.shape().is_err());
+    /// ```
+    pub fn uninitialized() -> Self {
+        Parameter {
+            inner: Arc::new(ParamInner {
+                value: RwLock::new(None),
+                grad: RwLock::new(None),
+            }),
+        }
+    }
+
+    /// Gives an uninitialized parameter its first value (what a lazy layer does on its first
+    /// forward pass). Fails if it already has one.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::uninitialized();
+    /// p.materialize(&d2l::Tensor::ones(3)?)?;
+    /// assert_eq!(p.shape()?, [3]);
+    /// assert!(p.materialize(&d2l::Tensor::ones(3)?).is_err());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn materialize(&self, value: &Tensor) -> Result<()> {
+        let mut slot = self.inner.value.write().unwrap_or_else(|e| e.into_inner());
+        if slot.is_some() {
+            bail!("materialize: the parameter is already initialized");
+        }
+        let t = value.as_candle().detach();
+        let t = match t.dtype() {
+            DType::F32 | DType::F64 => t,
+            _ => t.to_dtype(DType::F32)?,
+        };
+        // A fresh, contiguous copy: the parameter owns its storage.
+        let var = Var::from_tensor(&t.copy()?)?;
+        *slot = Some(var);
+        drop(slot);
+        crate::autograd::register(&self.inner);
+        Ok(())
+    }
+
+    /// Whether the parameter has a value (false only for a lazy layer before its first forward).
+    ///
+    /// ```
+    /// assert!(d2l::Parameter::new(d2l::Tensor::ones(1)?)?.is_initialized());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn is_initialized(&self) -> bool {
+        self.read().is_some()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, Option<Var>> {
+        self.inner.value.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn var(&self) -> Result<Var> {
+        match self.read().as_ref() {
+            Some(v) => Ok(v.clone()),
+            None => bail!("{UNINIT_USE}"),
+        }
+    }
+
+    /// The tensor that autograd tracks: use it in a forward computation. It prints with
+    /// `requires_grad=True`, and results computed from it carry a `grad_fn`.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::new(&[1f32, 2.0])?)?;
+    /// assert_eq!(p.tensor()?.i(..1)?.to_string(), "tensor([1.], grad_fn=<SliceBackward0>)");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn tensor(&self) -> Result<Tensor> {
+        Ok(self.var()?.as_tensor().clone().into())
+    }
+
+    /// The value, detached from autograd (PyTorch's `param.data`). It shares storage with the
+    /// parameter; to change the parameter use the in-place methods below.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::new(&[0.5f32])?)?;
+    /// assert_eq!(p.data()?.to_string(), "tensor([0.5000])");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn data(&self) -> Result<Tensor> {
+        Ok(self.var()?.as_detached_tensor().into())
+    }
+
+    /// Indexing of the tracked tensor, like `net[0].weight[:2]` in PyTorch.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros((3, 2))?)?;
+    /// assert_eq!(p.i(..2)?.shape(), [2, 2]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn i<I>(&self, index: I) -> Result<Tensor>
+    where
+        candle_core::Tensor: candle_core::IndexOp<I>,
+    {
+        self.tensor()?.i(index)
+    }
+
+    /// The shape, printed as `torch.Size([...])`. An error before a lazy layer's first forward.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros((1, 8))?)?;
+    /// assert_eq!(p.shape()?.to_string(), "torch.Size([1, 8])");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn shape(&self) -> Result<Size> {
+        match self.read().as_ref() {
+            Some(v) => Ok(Size(v.dims().to_vec())),
+            None => bail!("{UNINIT_SHAPE}"),
+        }
+    }
+
+    /// The number of elements (0 before a lazy layer's first forward).
+    ///
+    /// ```
+    /// assert_eq!(d2l::Parameter::new(d2l::Tensor::zeros((8, 4))?)?.numel(), 32);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn numel(&self) -> usize {
+        self.read().as_ref().map_or(0, |v| v.elem_count())
+    }
+
+    /// The gradient accumulated by `backward()` calls, or `None` before any (or after
+    /// `zero_grad`).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones(1)?)?;
+    /// assert!(p.grad().is_none());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn grad(&self) -> Option<Tensor> {
+        self.inner
+            .grad
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|g| g.clone().into())
+    }
+
+    /// Forgets the gradient (PyTorch's `zero_grad(set_to_none=True)`).
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let p = Parameter::new(Tensor::ones(1)?)?;
+    /// p.tensor()?.sum()?.backward()?;
+    /// assert!(p.grad().is_some());
+    /// p.zero_grad();
+    /// assert!(p.grad().is_none());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn zero_grad(&self) {
+        *self.inner.grad.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Whether two handles are the same parameter object (Python's `is`).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones(1)?)?;
+    /// assert!(p.same_as(&p.clone()));
+    /// assert!(!p.same_as(&p.deep_copy()?));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn same_as(&self, other: &Parameter) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// An independent parameter with the same value (and no gradient).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones(2)?)?;
+    /// let q = p.deep_copy()?;
+    /// q.fill_(5.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![1.0, 1.0]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn deep_copy(&self) -> Result<Parameter> {
+        match self.read().as_ref() {
+            Some(v) => Parameter::new(v.as_detached_tensor().into()),
+            None => Ok(Parameter::uninitialized()),
+        }
+    }
+
+    /// Replaces the value in place with `value`, which must have the same shape (PyTorch's
+    /// `param.data.copy_(value)`). On a shape mismatch nothing changes.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(2)?)?;
+    /// p.set_data(&d2l::Tensor::new(&[1f32, 2.0])?)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![1.0, 2.0]);
+    /// assert!(p.set_data(&d2l::Tensor::zeros(3)?).is_err());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn set_data(&self, value: &Tensor) -> Result<()> {
+        let var = self.var()?;
+        if var.dims() != value.dims() {
+            bail!(
+                "shape mismatch: cannot copy a tensor of shape {} into a parameter of shape {}",
+                value.shape(),
+                Size(var.dims().to_vec())
+            );
+        }
+        let src = value.as_candle().detach().to_dtype(var.dtype())?;
+        // `Var::set` refuses a source that shares the parameter's own storage.
+        let src = if src.is_contiguous() && !shares_storage(&var, &src) {
+            src
+        } else {
+            src.copy()?
+        };
+        var.set(&src)?;
+        Ok(())
+    }
+
+    /// Replaces the value with `f(current value)`, in place; `f` must keep the shape.
+    /// `p.update(|w| w + 1.0)` is PyTorch's `p.data[:] += 1`.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::new(&[1f32, 2.0])?)?;
+    /// p.update(|w| w * 10.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![10.0, 20.0]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn update(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+        let new = f(&self.data()?)?;
+        self.set_data(&new)
+    }
+
+    /// Adds `v` to every element in place (`param.data += v`).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(2)?)?;
+    /// p.add_(1.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![1.0, 1.0]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn add_(&self, v: f64) -> Result<()> {
+        self.update(|w| w.add(v))
+    }
+
+    /// Multiplies every element by `v` in place (`param.data *= v`).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones(2)?)?;
+    /// p.mul_(3.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![3.0, 3.0]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn mul_(&self, v: f64) -> Result<()> {
+        self.update(|w| w.mul(v))
+    }
+
+    /// Sets every element to `v` in place (`param.data.fill_(v)`).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones(2)?)?;
+    /// p.fill_(42.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![42.0, 42.0]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn fill_(&self, v: f64) -> Result<()> {
+        let var = self.var()?;
+        let t = candle_core::Tensor::full(v, var.dims(), var.device())?.to_dtype(var.dtype())?;
+        var.set(&t)?;
+        Ok(())
+    }
+
+    /// Sets one element in place: `p.set_at(&[0, 0], 42.0)` is PyTorch's `p.data[0, 0] = 42`.
+    /// A wrong number of indices or an index out of range is an error and changes nothing.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros((2, 2))?)?;
+    /// p.set_at(&[0, 1], 42.0)?;
+    /// assert_eq!(p.data()?.to_vec()?, vec![0.0, 42.0, 0.0, 0.0]);
+    /// assert_eq!(p.set_at(&[2, 0], 1.0).unwrap_err().to_string(),
+    ///            "index 2 is out of bounds for dimension 0 with size 2");
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn set_at(&self, index: &[usize], v: f64) -> Result<()> {
+        let var = self.var()?;
+        let dims = var.dims();
+        if index.len() != dims.len() {
+            bail!(
+                "expected {} indices for a tensor of shape {}, got {}",
+                dims.len(),
+                Size(dims.to_vec()),
+                index.len()
+            );
+        }
+        let mut flat = 0;
+        for (d, (&i, &n)) in index.iter().zip(dims).enumerate() {
+            if i >= n {
+                bail!("index {i} is out of bounds for dimension {d} with size {n}");
+            }
+            flat = flat * n + i;
+        }
+        let dtype = var.dtype();
+        let mut values: Vec<f64> = var
+            .as_detached_tensor()
+            .flatten_all()?
+            .to_dtype(DType::F64)?
+            .to_vec1()?;
+        values[flat] = v;
+        let t = candle_core::Tensor::from_vec(values, dims, var.device())?.to_dtype(dtype)?;
+        var.set(&t)?;
+        Ok(())
+    }
+
+    /// All values as `f32`, flattened (handy for plots and statistics).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::ones((2, 2))?)?;
+    /// assert_eq!(p.values_f32()?.len(), 4);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn values_f32(&self) -> Result<Vec<f32>> {
+        self.data()?.to_vec()
+    }
+
+    /// Adds `g` to the stored gradient (or stores it if there is none).
+    pub(crate) fn accumulate_grad(inner: &ParamInner, g: &candle_core::Tensor) -> Result<()> {
+        let mut slot = inner.grad.write().unwrap_or_else(|e| e.into_inner());
+        let new = match slot.as_ref() {
+            Some(old) => (old + g)?,
+            None => g.detach().copy()?,
+        };
+        *slot = Some(new);
+        Ok(())
+    }
+}
+
+fn shares_storage(var: &Var, t: &candle_core::Tensor) -> bool {
+    // A detached view of the parameter has the same id only if it is the parameter itself;
+    // compare data pointers through the storage instead.
+    let (a, _) = var.storage_and_layout();
+    let (b, _) = t.storage_and_layout();
+    std::ptr::eq(&*a as *const _, &*b as *const _)
+}
+
+impl fmt::Display for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.tensor() {
+            Ok(t) => write!(f, "Parameter containing:\n{t}"),
+            Err(_) => f.write_str("<UninitializedParameter>"),
+        }
+    }
+}
+
+impl fmt::Debug for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

@@ -1,0 +1,277 @@
+//! `state_dict`: parameters by name, loading them back, and safetensors files.
+
+use crate::{bail, Error, Parameter, Result, Tensor};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Index;
+use std::path::Path;
+
+/// An ordered map from dotted parameter names to values, like the `OrderedDict` that PyTorch's
+/// `state_dict()` returns, and printed the same way.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let mut sd = StateDict::new();
+/// sd.insert("bias", Tensor::new(&[0.1968f32])?);
+/// assert_eq!(sd.to_string(), "OrderedDict([('bias', tensor([0.1968]))])");
+/// assert_eq!(sd["bias"].shape(), [1]);
+/// # Ok::<(), d2l::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct StateDict {
+    entries: Vec<(String, Tensor)>,
+}
+
+impl StateDict {
+    /// An empty state dict.
+    ///
+    /// ```
+    /// assert!(d2l::StateDict::new().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        StateDict {
+            entries: Vec::new(),
+        }
+    }
+
+    /// Inserts or replaces a value (a replaced key keeps its position).
+    ///
+    /// ```
+    /// let mut sd = d2l::StateDict::new();
+    /// sd.insert("w", d2l::Tensor::ones(1)?);
+    /// sd.insert("w", d2l::Tensor::zeros(1)?);
+    /// assert_eq!(sd.len(), 1);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn insert(&mut self, key: impl Into<String>, value: Tensor) {
+        let key = key.into();
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    /// The value for `key`, if present.
+    ///
+    /// ```
+    /// let sd = d2l::StateDict::new();
+    /// assert!(sd.get("0.weight").is_none());
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&Tensor> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Removes and returns the value for `key`.
+    ///
+    /// ```
+    /// let mut sd = d2l::StateDict::new();
+    /// sd.insert("w", d2l::Tensor::ones(1)?);
+    /// assert!(sd.remove("w").is_some() && sd.is_empty());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn remove(&mut self, key: &str) -> Option<Tensor> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(i).1)
+    }
+
+    /// The keys, in order.
+    ///
+    /// ```
+    /// let mut sd = d2l::StateDict::new();
+    /// sd.insert("a", d2l::Tensor::ones(1)?);
+    /// assert_eq!(sd.keys().collect::<Vec<_>>(), ["a"]);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// The entries, in order.
+    ///
+    /// ```
+    /// let mut sd = d2l::StateDict::new();
+    /// sd.insert("a", d2l::Tensor::ones(1)?);
+    /// for (k, v) in sd.iter() { assert_eq!((k, v.dims()), ("a", &[1][..])); }
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Tensor)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The number of entries.
+    ///
+    /// ```
+    /// assert_eq!(d2l::StateDict::new().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    ///
+    /// ```
+    /// assert!(d2l::StateDict::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Index<&str> for StateDict {
+    type Output = Tensor;
+    /// Panics like Python's `KeyError` when the key is absent; use `get` for an `Option`.
+    fn index(&self, key: &str) -> &Tensor {
+        match self.get(key) {
+            Some(t) => t,
+            None => panic!("KeyError: '{key}'"),
+        }
+    }
+}
+
+impl fmt::Display for StateDict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let items: Vec<String> = self
+            .entries
+            .iter()
+            .map(|(k, v)| format!("('{k}', {v})"))
+            .collect();
+        write!(f, "OrderedDict([{}])", items.join(", "))
+    }
+}
+
+impl fmt::Debug for StateDict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// What a non-strict `load_state_dict` could not match, like PyTorch's `_IncompatibleKeys`.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let net = sequential![Linear::new(2, 2)?];
+/// let keys = net.load_state_dict(&StateDict::new(), false)?;
+/// assert_eq!(keys.missing_keys, ["0.weight", "0.bias"]);
+/// # Ok::<(), d2l::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IncompatibleKeys {
+    /// Parameters of the module that the state dict does not have.
+    pub missing_keys: Vec<String>,
+    /// Keys of the state dict that the module does not have.
+    pub unexpected_keys: Vec<String>,
+}
+
+/// Loads `state` into the named parameters `params`, all or nothing.
+pub(crate) fn load_into(
+    module_name: &str,
+    params: &[(String, Parameter)],
+    state: &StateDict,
+    strict: bool,
+) -> Result<IncompatibleKeys> {
+    let names: HashSet<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+    let missing: Vec<String> = params
+        .iter()
+        .filter(|(n, _)| state.get(n).is_none())
+        .map(|(n, _)| n.clone())
+        .collect();
+    let unexpected: Vec<String> = state
+        .keys()
+        .filter(|k| !names.contains(k))
+        .map(String::from)
+        .collect();
+    let mut errors = Vec::new();
+    let quote = |v: &[String]| {
+        v.iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if strict && !missing.is_empty() {
+        errors.push(format!(
+            "Missing key(s) in state_dict: {}. ",
+            quote(&missing)
+        ));
+    }
+    if strict && !unexpected.is_empty() {
+        errors.push(format!(
+            "Unexpected key(s) in state_dict: {}. ",
+            quote(&unexpected)
+        ));
+    }
+    let mut writes = Vec::new();
+    for (name, p) in params {
+        let Some(value) = state.get(name) else {
+            continue;
+        };
+        match p.shape() {
+            Ok(shape) if shape.0 != value.dims() => errors.push(format!(
+                "size mismatch for {name}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
+                value.shape(),
+                shape
+            )),
+            Ok(_) => writes.push((p, value)),
+            Err(_) => errors.push(format!(
+                "size mismatch for {name}: copying a param with shape {} from checkpoint, the parameter in current model is uninitialized (run a forward pass first).",
+                value.shape()
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "Error(s) in loading state_dict for {module_name}:\n\t{}",
+            errors.join("\n\t")
+        );
+    }
+    for (p, value) in writes {
+        p.set_data(value)?;
+    }
+    Ok(IncompatibleKeys {
+        missing_keys: missing,
+        unexpected_keys: unexpected,
+    })
+}
+
+/// Writes a state dict to a safetensors file. Tied parameters are written under each name.
+///
+/// ```
+/// let mut sd = d2l::StateDict::new();
+/// sd.insert("w", d2l::Tensor::ones((2, 2))?);
+/// let path = std::env::temp_dir().join("d2l-doc-state.safetensors");
+/// d2l::state::save_safetensors(&sd, &path)?;
+/// assert_eq!(d2l::state::load_safetensors(&path)?["w"].shape(), [2, 2]);
+/// # Ok::<(), d2l::Error>(())
+/// ```
+pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()> {
+    let map: HashMap<String, candle_core::Tensor> = state
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.as_candle().clone()))
+        .collect();
+    candle_core::safetensors::save(&map, path)?;
+    Ok(())
+}
+
+/// Reads a safetensors file into a state dict (keys in sorted order, as the file stores them).
+///
+/// ```
+/// let path = std::env::temp_dir().join("d2l-doc-missing.safetensors");
+/// let _ = std::fs::remove_file(&path);
+/// assert!(d2l::state::load_safetensors(&path).is_err());
+/// ```
+pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
+    let path = path.as_ref();
+    if !path.exists() {
+        return Err(Error::msg(format!(
+            "No such file or directory: '{}'",
+            path.display()
+        )));
+    }
+    let map = candle_core::safetensors::load(path, &candle_core::Device::Cpu)?;
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    let mut sd = StateDict::new();
+    for k in keys {
+        sd.insert(k.clone(), map[k].clone().into());
+    }
+    Ok(sd)
+}
