@@ -1,0 +1,571 @@
+//! Checks the SVG that `d2l::plot` produces by parsing it with an XML parser and reading the
+//! drawn elements back: bars, curves, tick labels and titles.
+
+use d2l::plot::{hist, hist_grid, lines, Density, Figure, Hist, Lines, Series};
+use d2l::rng::Generator;
+use roxmltree::{Document, Node};
+
+/// Fill colour of histogram bars, stroke colour of density curves, and the line colours in the
+/// order series are added (matplotlib's default cycle).
+const BAR: &str = "#1F77B4";
+const CURVE: &str = "#D62728";
+const LINE_COLOURS: [&str; 3] = ["#1F77B4", "#FF7F0E", "#2CA02C"];
+
+fn parse(fig: &Figure) -> Document<'_> {
+    Document::parse(fig.svg()).expect("the figure is well-formed XML")
+}
+
+fn elements<'a>(doc: &'a Document<'a>, tag: &str) -> Vec<Node<'a, 'a>> {
+    doc.descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == tag)
+        .collect()
+}
+
+fn num(node: &Node, attr: &str) -> f64 {
+    node.attribute(attr)
+        .unwrap_or_else(|| panic!("no {attr}"))
+        .parse()
+        .unwrap()
+}
+
+/// A `<text>` element: its trimmed content, position and anchor.
+struct Text {
+    s: String,
+    x: f64,
+    y: f64,
+    anchor: String,
+}
+
+fn texts(doc: &Document) -> Vec<Text> {
+    elements(doc, "text")
+        .iter()
+        .map(|n| Text {
+            s: n.text().unwrap_or("").trim().to_string(),
+            x: num(n, "x"),
+            y: num(n, "y"),
+            anchor: n.attribute("text-anchor").unwrap_or("").to_string(),
+        })
+        .collect()
+}
+
+fn has_text(doc: &Document, s: &str) -> bool {
+    texts(doc).iter().any(|t| t.s == s)
+}
+
+/// Bars of the histograms: filled rectangles in the bar colour, as (x, y, width, height).
+fn bars(doc: &Document) -> Vec<(f64, f64, f64, f64)> {
+    elements(doc, "rect")
+        .iter()
+        .filter(|n| n.attribute("fill") == Some(BAR))
+        .map(|n| (num(n, "x"), num(n, "y"), num(n, "width"), num(n, "height")))
+        .collect()
+}
+
+fn points(node: &Node) -> Vec<(f64, f64)> {
+    node.attribute("points")
+        .unwrap()
+        .split_whitespace()
+        .map(|p| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+/// Polylines stroked in `colour`, longest first (a legend sample is a two-point polyline).
+fn polylines(doc: &Document, colour: &str) -> Vec<Vec<(f64, f64)>> {
+    let mut v: Vec<_> = elements(doc, "polyline")
+        .iter()
+        .filter(|n| n.attribute("stroke") == Some(colour))
+        .map(points)
+        .collect();
+    v.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    v
+}
+
+/// Numeric tick labels of the x axis (centred text) as (value, pixel x), and of the y axis
+/// (right-aligned text) as (value, pixel y).
+fn x_ticks(doc: &Document) -> Vec<(f64, f64)> {
+    let t = texts(doc);
+    t.iter()
+        .filter(|t| t.anchor == "middle")
+        .filter_map(|t| Some((t.s.parse().ok()?, t.x)))
+        .collect()
+}
+
+fn y_ticks(doc: &Document) -> Vec<(f64, f64)> {
+    let t = texts(doc);
+    t.iter()
+        .filter(|t| t.anchor == "end")
+        .filter_map(|t| Some((t.s.parse().ok()?, t.y)))
+        .collect()
+}
+
+/// The linear map value -> pixel through the first and the last tick.
+fn axis_map(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 {
+    assert!(
+        ticks.len() >= 2,
+        "need two tick labels, got {}",
+        ticks.len()
+    );
+    let (v0, p0) = ticks[0];
+    let (v1, p1) = ticks[ticks.len() - 1];
+    move |v| p0 + (v - v0) * (p1 - p0) / (v1 - v0)
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+#[test]
+fn one_bar_per_non_empty_bin_with_heights_proportional_to_counts() {
+    // Bins of width 1 on [0, 9]: counts 2, 1, 0, 0, 3, 0, 0, 0, 1 (9 is in the last, closed bin).
+    let fig = Hist::new(&[0.0, 0.0, 1.0, 4.0, 4.0, 4.0, 9.0], "seven")
+        .bins(9)
+        .plot()
+        .unwrap();
+    let doc = parse(&fig);
+    let mut b = bars(&doc);
+    b.sort_by(|p, q| p.0.total_cmp(&q.0));
+    assert_eq!(b.len(), 4);
+    // Each bar reaches its count on the axis the y tick labels describe.
+    let y = axis_map(&y_ticks(&doc));
+    for (bar, count) in b.iter().zip([2.0, 1.0, 3.0, 1.0]) {
+        assert!(
+            close(bar.1, y(count), 1.5),
+            "{bar:?} for count {count} (at {})",
+            y(count)
+        );
+        assert!(
+            close(bar.1 + bar.3, y(0.0), 1.5),
+            "{bar:?} does not start at 0"
+        );
+    }
+    // The bars stand where the x tick labels say: bin i covers [i, i + 1].
+    let x = axis_map(&x_ticks(&doc));
+    for (bar, left) in b.iter().zip([0.0, 1.0, 4.0, 8.0]) {
+        assert!(
+            close(bar.0, x(left), 1.5),
+            "bar at {} for value {left} (at {})",
+            bar.0,
+            x(left)
+        );
+        assert!(close(bar.0 + bar.2, x(left + 1.0), 1.5));
+    }
+}
+
+#[test]
+fn automatic_bins_follow_numpy_auto() {
+    // numpy.histogram_bin_edges(numpy.arange(100), "auto") has 9 edges: 8 bins, all non-empty
+    // (derived by hand in the unit tests of the binning rule).
+    let v: Vec<f32> = (0..100).map(|i| i as f32).collect();
+    let doc_fig = hist(&v, "0..100").unwrap();
+    assert_eq!(bars(&parse(&doc_fig)).len(), 8);
+}
+
+#[test]
+fn x_tick_labels_span_the_data() {
+    let v = Generator::new(3).normal_f32(1000, 0.0, 0.01);
+    let (min, max) = v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| {
+        (lo.min(f64::from(x)), hi.max(f64::from(x)))
+    });
+    let fig = hist(&v, "normal").unwrap();
+    let doc = parse(&fig);
+    let ticks = x_ticks(&doc);
+    assert!(ticks.len() >= 4, "only {} x tick labels", ticks.len());
+    // Evenly spaced, increasing, one step apart; the data lies within one step of the labels.
+    let step = ticks[1].0 - ticks[0].0;
+    assert!(step > 0.0);
+    for w in ticks.windows(2) {
+        assert!(
+            close(w[1].0 - w[0].0, step, step * 1e-6),
+            "uneven ticks {ticks:?}"
+        );
+    }
+    let (first, last) = (ticks[0].0, ticks[ticks.len() - 1].0);
+    assert!(
+        first - step < min && first < min + step,
+        "first tick {first}, data min {min}"
+    );
+    assert!(
+        last + step > max && last > max - step,
+        "last tick {last}, data max {max}"
+    );
+    // The bars cover exactly [min, max] on that axis.
+    let x = axis_map(&ticks);
+    let b = bars(&doc);
+    let left = b.iter().map(|b| b.0).fold(f64::MAX, f64::min);
+    let right = b.iter().map(|b| b.0 + b.2).fold(f64::MIN, f64::max);
+    assert!(close(left, x(min), 1.5), "left {left} vs {}", x(min));
+    assert!(close(right, x(max), 1.5), "right {right} vs {}", x(max));
+}
+
+#[test]
+fn title_and_axis_names_are_text() {
+    let fig = hist(&[1.0, 2.0, 2.5], "net[0].weight").unwrap();
+    let doc = parse(&fig);
+    for s in ["net[0].weight", "value", "count"] {
+        assert!(has_text(&doc, s), "missing text {s:?}");
+    }
+    let root = doc.root_element();
+    assert_eq!((num(&root, "width"), num(&root, "height")), (640.0, 400.0));
+    // A white background covers the whole figure.
+    let bg = &elements(&doc, "rect")[0];
+    assert_eq!(bg.attribute("fill"), Some("#FFFFFF"));
+    assert_eq!((num(bg, "width"), num(bg, "height")), (640.0, 400.0));
+}
+
+#[test]
+fn special_characters_in_titles_survive() {
+    let title = "参数 <w & b> \"x\"";
+    let fig = hist(&[1.0, 2.0], title).unwrap();
+    assert!(has_text(&parse(&fig), title));
+}
+
+#[test]
+fn constant_data_gives_one_bar_around_the_value() {
+    let fig = hist(&[42.0; 10], "all 42").unwrap();
+    let doc = parse(&fig);
+    let b = bars(&doc);
+    assert_eq!(b.len(), 1);
+    // numpy's convention: one bin from 41.5 to 42.5.
+    let x = axis_map(&x_ticks(&doc));
+    assert!(close(b[0].0, x(41.5), 1.5) && close(b[0].0 + b[0].2, x(42.5), 1.5));
+    let y = axis_map(&y_ticks(&doc));
+    assert!(close(b[0].1, y(10.0), 1.5));
+}
+
+#[test]
+fn a_single_value_gives_one_bar() {
+    let fig = hist(&[-0.25], "one").unwrap();
+    let doc = parse(&fig);
+    assert_eq!(bars(&doc).len(), 1);
+    let ticks = x_ticks(&doc);
+    assert!(
+        ticks[0].0 < -0.25 && ticks[ticks.len() - 1].0 > -0.25,
+        "{ticks:?}"
+    );
+}
+
+#[test]
+fn non_finite_or_missing_values_are_errors() {
+    let e = hist(&[1.0, f32::NAN, 2.0, f32::INFINITY], "w").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot histogram \"w\": 2 of 4 values are not finite (NaN or infinity)"
+    );
+    let e = hist(&[], "w").unwrap_err();
+    assert_eq!(e.to_string(), "cannot plot histogram \"w\": no values");
+    let e = Hist::new(&[1.0], "w").bins(0).plot().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot histogram \"w\": bins must be positive, got 0"
+    );
+    // In a grid, the bad panel is named.
+    let e = hist_grid(&[("ok", &[1.0]), ("bad", &[f32::NEG_INFINITY])]).unwrap_err();
+    assert!(
+        e.to_string().starts_with("cannot plot histogram \"bad\""),
+        "{e}"
+    );
+    assert!(hist_grid(&[]).is_err());
+}
+
+#[test]
+fn extreme_values_do_not_break_the_figure() {
+    let cases: [&[f32]; 6] = [
+        &[f32::MAX, -f32::MAX],
+        &[f32::MAX; 3],
+        &[0.0, 1e-45],
+        &[1e9, 1e9 + 64.0],
+        &[-3e38, 0.0, 1.0],
+        &[1e-30, 2e-30, 2e-30],
+    ];
+    for v in cases {
+        let fig = hist(v, "extreme").unwrap();
+        let doc = parse(&fig);
+        assert!(!bars(&doc).is_empty(), "{v:?}");
+    }
+}
+
+#[test]
+fn density_curve_is_scaled_to_counts() {
+    let v = Generator::new(1).normal_f32(1000, 0.0, 1.0);
+    let (min, max) = v.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| {
+        (lo.min(f64::from(x)), hi.max(f64::from(x)))
+    });
+    let bins = 20;
+    let fig = Hist::new(&v, "normal")
+        .bins(bins)
+        .density(Density::normal(0.0, 1.0))
+        .plot()
+        .unwrap();
+    let doc = parse(&fig);
+    let curve = &polylines(&doc, CURVE)[0];
+    assert_eq!(curve.len(), 201);
+    // At its peak the curve shows n * bin width * pdf(0) = 1000 * w / sqrt(2 pi).
+    let w = (max - min) / bins as f64;
+    let peak = 1000.0 * w / (2.0 * std::f64::consts::PI).sqrt();
+    let y = axis_map(&y_ticks(&doc));
+    let top = curve.iter().map(|p| p.1).fold(f64::MAX, f64::min);
+    assert!(
+        close(top, y(peak), 1.5),
+        "curve top at {top}, expected {}",
+        y(peak)
+    );
+    // ... at x = 0.
+    let x = axis_map(&x_ticks(&doc));
+    let at_top = curve.iter().find(|p| p.1 == top).unwrap();
+    assert!(
+        close(at_top.0, x(0.0), 6.0),
+        "peak at {} instead of {}",
+        at_top.0,
+        x(0.0)
+    );
+    assert!(has_text(&doc, "normal(mean=0, std=1)") && has_text(&doc, "values (n=1000)"));
+}
+
+#[test]
+fn uniform_density_is_a_flat_step() {
+    let v = Generator::new(2).uniform_f32(400, -1.0, 1.0);
+    let fig = Hist::new(&v, "u")
+        .bins(8)
+        .density(Density::uniform(-1.0, 1.0))
+        .plot()
+        .unwrap();
+    let doc = parse(&fig);
+    let curve = &polylines(&doc, CURVE)[0];
+    assert_eq!(curve.len(), 6);
+    let x = axis_map(&x_ticks(&doc));
+    assert!(close(curve[1].0, x(-1.0), 1.5) && close(curve[4].0, x(1.0), 1.5));
+    assert_eq!(curve[2].1, curve[3].1);
+}
+
+#[test]
+fn bad_density_parameters_are_errors() {
+    let e = Hist::new(&[1.0, 2.0], "w")
+        .density(Density::normal(0.0, -1.0))
+        .plot()
+        .unwrap_err();
+    assert!(e.to_string().contains("std positive"), "{e}");
+    let e = Hist::new(&[1.0, 2.0], "w")
+        .density(Density::uniform(1.0, -1.0))
+        .plot()
+        .unwrap_err();
+    assert!(e.to_string().contains("a < b"), "{e}");
+}
+
+#[test]
+fn grids_hold_every_panel() {
+    let mut g = Generator::new(0);
+    let data: Vec<Vec<f32>> = (0..4).map(|_| g.normal_f32(200, 0.0, 1.0)).collect();
+    let panels: Vec<(&str, &[f32])> = ["a", "b", "c", "d"]
+        .iter()
+        .zip(&data)
+        .map(|(t, d)| (*t, d.as_slice()))
+        .collect();
+    for n in 1..=4 {
+        let fig = hist_grid(&panels[..n]).unwrap();
+        let doc = parse(&fig);
+        for (t, _) in &panels[..n] {
+            assert!(has_text(&doc, t), "panel {t} missing from a grid of {n}");
+        }
+        assert_eq!(texts(&doc).iter().filter(|t| t.s == "count").count(), n);
+        let root = doc.root_element();
+        let size = (num(&root, "width"), num(&root, "height"));
+        let expected = match n {
+            1 => (640.0, 400.0),
+            2 => (840.0, 300.0),
+            3 => (1260.0, 300.0),
+            _ => (840.0, 600.0),
+        };
+        assert_eq!(size, expected, "grid of {n}");
+    }
+}
+
+#[test]
+fn same_input_same_svg() {
+    let v = Generator::new(5).normal_f32(300, 0.0, 0.5);
+    let a = Hist::new(&v, "w")
+        .density(Density::normal(0.0, 0.5))
+        .plot()
+        .unwrap();
+    let b = Hist::new(&v, "w")
+        .density(Density::normal(0.0, 0.5))
+        .plot()
+        .unwrap();
+    assert_eq!(a.svg(), b.svg());
+    let s = [
+        Series::new("loss", &v[..50]),
+        Series::new("g", &v[50..90]).marked(),
+    ];
+    assert_eq!(
+        lines("t", "x", "y", &s).unwrap(),
+        lines("t", "x", "y", &s).unwrap()
+    );
+    let mut w = v.clone();
+    w[0] += 1.0;
+    assert_ne!(hist(&w, "w").unwrap(), hist(&v, "w").unwrap());
+}
+
+#[test]
+fn line_series_have_one_point_per_step() {
+    let loss: Vec<f32> = (0..40).map(|i| 2.0 / (1.0 + i as f32)).collect();
+    let grad: Vec<f32> = (0..25).map(|i| 0.5 + 0.01 * i as f32).collect();
+    let tied: Vec<f32> = (0..40).map(|i| 1.0 + (i as f32 * 0.3).sin()).collect();
+    let series = [
+        Series::new("loss", &loss),
+        Series::new("layer 0 grad norm", &grad),
+        Series::new("layer 2 (tied)", &tied).marked(),
+    ];
+    let fig = lines("training", "step", "norm", &series).unwrap();
+    let doc = parse(&fig);
+    for s in [
+        "training",
+        "step",
+        "norm",
+        "loss",
+        "layer 0 grad norm",
+        "layer 2 (tied)",
+    ] {
+        assert!(has_text(&doc, s), "missing text {s:?}");
+    }
+    let x = axis_map(&x_ticks(&doc));
+    let y = axis_map(&y_ticks(&doc));
+    for (s, colour) in series.iter().zip(LINE_COLOURS) {
+        let lines = polylines(&doc, colour);
+        // The curve and its legend sample.
+        assert_eq!(lines.len(), 2, "{}", s.name);
+        let pts = &lines[0];
+        assert_eq!(pts.len(), s.values.len(), "{}", s.name);
+        for (i, (p, &v)) in pts.iter().zip(&s.values).enumerate() {
+            assert!(
+                close(p.0, x(i as f64), 1.5),
+                "{} step {i}: x {}",
+                s.name,
+                p.0
+            );
+            assert!(
+                close(p.1, y(f64::from(v)), 1.5),
+                "{} step {i}: y {}",
+                s.name,
+                p.1
+            );
+        }
+    }
+    // Only the marked series (curve and legend sample) is dashed, and it is thicker.
+    let dashed: Vec<_> = elements(&doc, "polyline")
+        .into_iter()
+        .filter(|n| n.attribute("stroke-dasharray").is_some())
+        .collect();
+    assert_eq!(dashed.len(), 2);
+    assert!(dashed
+        .iter()
+        .all(|n| n.attribute("stroke") == Some(LINE_COLOURS[2])));
+    let width = |c: &str| {
+        elements(&doc, "polyline")
+            .iter()
+            .find(|n| n.attribute("stroke") == Some(c))
+            .map(|n| num(n, "stroke-width"))
+            .unwrap()
+    };
+    assert!(width(LINE_COLOURS[2]) > width(LINE_COLOURS[0]));
+}
+
+#[test]
+fn log_scale_places_values_by_their_logarithm() {
+    let v: Vec<f32> = (0..30).map(|i| 10f32.powf(-(i as f32) / 10.0)).collect();
+    let fig = Lines::new("decay")
+        .log_y()
+        .series(Series::new("loss", &v))
+        .plot()
+        .unwrap();
+    let doc = parse(&fig);
+    let pts = &polylines(&doc, LINE_COLOURS[0])[0];
+    assert_eq!(pts.len(), 30);
+    // Equal ratios, equal distances: the curve is a straight line.
+    let dy = (pts[29].1 - pts[0].1) / 29.0;
+    assert!(dy > 0.0);
+    for w in pts.windows(2) {
+        assert!(close(w[1].1 - w[0].1, dy, 1.5), "{pts:?}");
+    }
+    // Labels at 1, 2 and 5 times powers of ten, placed logarithmically.
+    let ticks = y_ticks(&doc);
+    let labels: Vec<f64> = ticks.iter().map(|t| t.0).collect();
+    assert!(
+        labels.contains(&0.2) && labels.contains(&0.5) && labels.contains(&1.0),
+        "{labels:?}"
+    );
+    let at = |v: f64| ticks.iter().find(|t| t.0 == v).unwrap().1;
+    assert!(close(
+        at(0.2) - at(1.0),
+        (at(0.2) - at(0.5)) * 5f64.ln() / 2.5f64.ln(),
+        1.5
+    ));
+    // Values 10^(-k/10) step by a tenth of a decade: 1 -> 0.2 is 0.699 decades.
+    assert!(close(at(0.2) - at(1.0), 6.99 * dy, 2.0));
+}
+
+#[test]
+fn line_errors_name_the_series_and_step() {
+    let e = lines("t", "x", "y", &[Series::new("loss", &[1.0, 0.5, f32::NAN])]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot \"t\": series \"loss\" is NaN at step 2"
+    );
+    let e = lines("t", "x", "y", &[Series::new("g", &[1.0, f32::INFINITY])]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot \"t\": series \"g\" is inf at step 1"
+    );
+    let e = lines("t", "x", "y", &[]).unwrap_err();
+    assert_eq!(e.to_string(), "cannot plot \"t\": no series to draw");
+    let e = lines("t", "x", "y", &[Series::new("empty", &[])]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot \"t\": series \"empty\" has no values"
+    );
+    let e = Lines::new("t")
+        .log_y()
+        .series(Series::new("g", &[1.0, -2.0]))
+        .plot()
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot plot \"t\": series \"g\" is -2 at step 1, which a logarithmic y axis cannot show"
+    );
+}
+
+#[test]
+fn short_and_flat_series_still_draw() {
+    // One step: a one-point polyline (the legend sample has two).
+    let fig = lines("t", "x", "y", &[Series::new("s", &[3.0])]).unwrap();
+    assert!(polylines(&parse(&fig), LINE_COLOURS[0])
+        .iter()
+        .any(|p| p.len() == 1));
+    for values in [&[0.0f32, 0.0, 0.0][..], &[1e-20, 1.0, 1e20], &[-7.5; 3]] {
+        let fig = lines("t", "x", "y", &[Series::new("s", values)]).unwrap();
+        assert_eq!(
+            polylines(&parse(&fig), LINE_COLOURS[0])[0].len(),
+            3,
+            "{values:?}"
+        );
+    }
+    let fig = Lines::new("t")
+        .log_y()
+        .series(Series::new("s", &[5.0; 3]))
+        .plot()
+        .unwrap();
+    assert_eq!(polylines(&parse(&fig), LINE_COLOURS[0])[0].len(), 3);
+}
+
+#[test]
+fn save_svg_writes_the_text() {
+    let fig = hist(&[1.0, 2.0, 3.0], "saved").unwrap();
+    let dir = std::env::temp_dir().join(format!("d2l_plot_test_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("h.svg");
+    fig.save_svg(&path).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fig.svg());
+    assert!(fig.save_svg(dir.join("missing").join("h.svg")).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
