@@ -373,6 +373,18 @@ impl Parameter {
         self.data()?.to_vec()
     }
 
+    /// A histogram of the values, shown inline when it is a notebook cell's last value.
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::rand((8, 4))?)?;
+    /// let fig = p.hist("net[0].weight")?;
+    /// assert!(fig.svg().contains("net[0].weight"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn hist(&self, title: &str) -> Result<crate::plot::Figure> {
+        crate::plot::hist(&self.values_f32()?, title)
+    }
+
     /// Adds `g` to the stored gradient (or stores it if there is none).
     pub(crate) fn accumulate_grad(inner: &ParamInner, g: &candle_core::Tensor) -> Result<()> {
         let mut slot = inner.grad.write().unwrap_or_else(|e| e.into_inner());

@@ -175,7 +175,8 @@ impl Module for Linear {
                 *last = self.out_features;
             }
             y = y.reshape(out_dims)?;
-            name = "ViewBackward0";
+            // PyTorch's names for the view back from the 2-D product.
+            name = if self.bias.is_none() && x.rank() == 1 { "SqueezeBackward4" } else { "UnsafeViewBackward0" };
         }
         Ok(Tensor::derived(y, name))
     }
