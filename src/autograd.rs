@@ -8,7 +8,7 @@
 
 use crate::global::process_global;
 use crate::param::{ParamInner, Parameter};
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor, bail};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 static SLOT: OnceLock<usize> = OnceLock::new();

@@ -36,7 +36,9 @@ pub(crate) fn process_global<T: Send + Sync + 'static>(
         }
         let leaked: &'static T = Box::leak(Box::new(init()));
         let addr = leaked as *const T as usize;
-        std::env::set_var(&key, addr.to_string());
+        // SAFETY: this runs once per process and key, under INIT_LOCK, before the value is used;
+        // the crate reads the environment only through `std::env`, which takes std's own lock.
+        unsafe { std::env::set_var(&key, addr.to_string()) };
         addr
     });
     // SAFETY: `addr` is the address of a `T` leaked by `Box::leak` in this process (by this

@@ -1,6 +1,6 @@
 //! `Parameter`: a learnable tensor, its gradient, and in-place writes.
 
-use crate::{bail, Result, Size, Tensor};
+use crate::{Result, Size, Tensor, bail};
 use candle_core::{DType, Var};
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard};

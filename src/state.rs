@@ -1,6 +1,6 @@
 //! `state_dict`: parameters by name, loading them back, and safetensors files.
 
-use crate::{bail, Error, Parameter, Result, Tensor};
+use crate::{Error, Parameter, Result, Tensor, bail};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Index;

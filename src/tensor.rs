@@ -6,7 +6,7 @@
 //! `requires_grad=True` for a parameter's own tensor. Comparisons give boolean tensors that
 //! print `True`/`False`.
 
-use crate::fmt::{tensor_repr, ReprOptions};
+use crate::fmt::{ReprOptions, tensor_repr};
 use crate::{Result, Size};
 use candle_core::{DType, Device, IndexOp, NdArray, Shape};
 use std::fmt;

@@ -15,7 +15,12 @@ fn mlp() -> Result<Sequential> {
 }
 
 fn block1() -> Result<Sequential> {
-    Ok(sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 4)?, ReLU])
+    Ok(sequential![
+        Linear::new(4, 8)?,
+        ReLU,
+        Linear::new(8, 4)?,
+        ReLU
+    ])
 }
 
 fn block2() -> Result<Sequential> {
@@ -89,20 +94,28 @@ fn index_out_of_range_panics_like_pytorch() {
         let _ = &rg[0][5];
     }))
     .unwrap_err();
-    assert_eq!(err.downcast_ref::<String>().unwrap(), "index 5 is out of range");
+    assert_eq!(
+        err.downcast_ref::<String>().unwrap(),
+        "index 5 is out of range"
+    );
 }
 
 #[test]
 fn state_dict_prints_like_ordered_dict() -> Result<()> {
     let net = mlp()?;
-    net[2].weight()?.set_data(&Tensor::new(&[[-0.1328f32, 0.0236, 0.2590, 0.2789, 0.3122, 0.0892, -0.2700, -0.0821]])?)?;
+    net[2].weight()?.set_data(&Tensor::new(&[[
+        -0.1328f32, 0.0236, 0.2590, 0.2789, 0.3122, 0.0892, -0.2700, -0.0821,
+    ]])?)?;
     net[2].bias()?.set_data(&Tensor::new(&[0.2761f32])?)?;
     assert_eq!(
         net[2].state_dict().to_string(),
         "OrderedDict([('weight', tensor([[-0.1328,  0.0236,  0.2590,  0.2789,  0.3122,  0.0892, -0.2700, -0.0821]])), ('bias', tensor([0.2761]))])"
     );
     assert_eq!(net.state_dict()["2.bias"].to_string(), "tensor([0.2761])");
-    assert_eq!(net.state_dict().keys().collect::<Vec<_>>(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    assert_eq!(
+        net.state_dict().keys().collect::<Vec<_>>(),
+        ["0.weight", "0.bias", "2.weight", "2.bias"]
+    );
     Ok(())
 }
 
@@ -111,7 +124,10 @@ fn parameter_display_data_and_grad() -> Result<()> {
     let net = mlp()?;
     let bias = net[2].bias()?;
     bias.set_data(&Tensor::new(&[0.1968f32])?)?;
-    assert_eq!(bias.to_string(), "Parameter containing:\ntensor([0.1968], requires_grad=True)");
+    assert_eq!(
+        bias.to_string(),
+        "Parameter containing:\ntensor([0.1968], requires_grad=True)"
+    );
     assert_eq!(bias.data()?.to_string(), "tensor([0.1968])");
     assert!(net[2].weight()?.grad().is_none());
     Ok(())
@@ -120,9 +136,20 @@ fn parameter_display_data_and_grad() -> Result<()> {
 #[test]
 fn named_parameters_order_and_sizes() -> Result<()> {
     let net = mlp()?;
-    let one: Vec<String> = net[0].named_parameters().iter().map(|(n, p)| format!("('{n}', {})", p.shape().unwrap())).collect();
-    assert_eq!(one.join(" "), "('weight', torch.Size([8, 4])) ('bias', torch.Size([8]))");
-    let all: Vec<String> = net.named_parameters().iter().map(|(n, p)| format!("('{n}', {})", p.shape().unwrap())).collect();
+    let one: Vec<String> = net[0]
+        .named_parameters()
+        .iter()
+        .map(|(n, p)| format!("('{n}', {})", p.shape().unwrap()))
+        .collect();
+    assert_eq!(
+        one.join(" "),
+        "('weight', torch.Size([8, 4])) ('bias', torch.Size([8]))"
+    );
+    let all: Vec<String> = net
+        .named_parameters()
+        .iter()
+        .map(|(n, p)| format!("('{n}', {})", p.shape().unwrap()))
+        .collect();
     assert_eq!(
         all.join(" "),
         "('0.weight', torch.Size([8, 4])) ('0.bias', torch.Size([8])) ('2.weight', torch.Size([1, 8])) ('2.bias', torch.Size([1]))"
@@ -138,7 +165,11 @@ fn nested_blocks_print_exactly_like_pytorch() -> Result<()> {
     assert_eq!(format!("{:?}", rgnet), RGNET);
     assert_eq!(rgnet[0][1][0].bias()?.shape()?, [8]);
     assert_eq!(rgnet[0]["block 1"][0].type_name(), "Linear");
-    let names: Vec<String> = rgnet.named_parameters().into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = rgnet
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(names[0], "0.block 0.0.weight");
     assert_eq!(names.len(), 4 * 4 + 2);
     let y = rgnet.forward(&rand((2, 4))?)?;
@@ -153,7 +184,11 @@ fn modules_and_children() -> Result<()> {
     assert_eq!(mods[..4], ["", "0", "0.block 0", "0.block 0.0"]);
     assert_eq!(mods.len(), 1 + 1 + 4 * 5 + 1);
     assert_eq!(rgnet.modules().len(), mods.len());
-    let kids: Vec<&str> = rgnet[0].named_children().into_iter().map(|(n, _)| n).collect();
+    let kids: Vec<&str> = rgnet[0]
+        .named_children()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     assert_eq!(kids, ["block 0", "block 1", "block 2", "block 3"]);
     assert_eq!(rgnet.children().len(), 2);
     Ok(())
@@ -197,8 +232,22 @@ fn custom_modules_plug_in() -> Result<()> {
         net: sequential![Linear::new(20, 64)?, ReLU, Linear::new(64, 32)?, ReLU],
         linear: Linear::new(32, 16)?,
     };
-    let names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "linear.weight", "linear.bias"]);
+    let names: Vec<String> = model
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "net.0.weight",
+            "net.0.bias",
+            "net.2.weight",
+            "net.2.bias",
+            "linear.weight",
+            "linear.bias"
+        ]
+    );
     assert_eq!(
         model.to_string(),
         "NestMLP(\n  (net): Sequential(\n    (0): Linear(in_features=20, out_features=64, bias=True)\n    (1): ReLU()\n    (2): Linear(in_features=64, out_features=32, bias=True)\n    (3): ReLU()\n  )\n  (linear): Linear(in_features=32, out_features=16, bias=True)\n)"
@@ -207,19 +256,42 @@ fn custom_modules_plug_in() -> Result<()> {
     // Type tests by downcast, also inside a bigger net.
     let outer = sequential![model, ReLU];
     assert!(outer[0].is::<NestMLP>());
-    assert!(outer[0].downcast_ref::<NestMLP>().is_some_and(|m| m.linear.out_features() == 16));
+    assert!(
+        outer[0]
+            .downcast_ref::<NestMLP>()
+            .is_some_and(|m| m.linear.out_features() == 16)
+    );
     let mut seen = Vec::new();
     outer.apply(|m| {
         seen.push(m.type_name());
         Ok(())
     })?;
-    assert_eq!(seen, ["Linear", "ReLU", "Linear", "ReLU", "Sequential", "Linear", "NestMLP", "ReLU", "Sequential"]);
+    assert_eq!(
+        seen,
+        [
+            "Linear",
+            "ReLU",
+            "Linear",
+            "ReLU",
+            "Sequential",
+            "Linear",
+            "NestMLP",
+            "ReLU",
+            "Sequential"
+        ]
+    );
     // Own parameters come before children's.
-    let s = Scaled { scale: Parameter::new(Tensor::ones(1)?)?, inner: Linear::new(2, 2)? };
+    let s = Scaled {
+        scale: Parameter::new(Tensor::ones(1)?)?,
+        inner: Linear::new(2, 2)?,
+    };
     let names: Vec<String> = s.named_parameters().into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["scale", "inner.weight", "inner.bias"]);
     let sd = s.state_dict();
-    let s2 = Scaled { scale: Parameter::new(Tensor::zeros(1)?)?, inner: Linear::new(2, 2)? };
+    let s2 = Scaled {
+        scale: Parameter::new(Tensor::zeros(1)?)?,
+        inner: Linear::new(2, 2)?,
+    };
     s2.load_state_dict(&sd, true)?;
     assert_eq!(s2.scale.data()?.item()?, 1.0);
     Ok(())
@@ -235,7 +307,13 @@ fn apply_is_post_order_and_can_fail() -> Result<()> {
     })?;
     assert_eq!(order, ["Linear", "ReLU", "Linear", "Sequential"]);
     let err = net
-        .apply(|m| if m.is::<ReLU>() { Err(Error::msg("stop at ReLU")) } else { Ok(()) })
+        .apply(|m| {
+            if m.is::<ReLU>() {
+                Err(Error::msg("stop at ReLU"))
+            } else {
+                Ok(())
+            }
+        })
         .unwrap_err();
     assert_eq!(err.to_string(), "stop at ReLU");
     // On a sub-block only.
@@ -281,16 +359,38 @@ fn in_place_writes_are_seen_through_every_alias() -> Result<()> {
 #[test]
 fn tied_layers_share_one_parameter() -> Result<()> {
     let shared = Linear::new(8, 8)?;
-    let net = sequential![Linear::new(4, 8)?, ReLU, shared.clone(), ReLU, shared.clone(), ReLU, Linear::new(8, 1)?];
+    let net = sequential![
+        Linear::new(4, 8)?,
+        ReLU,
+        shared.clone(),
+        ReLU,
+        shared.clone(),
+        ReLU,
+        Linear::new(8, 1)?
+    ];
     net.forward(&rand((2, 4))?)?;
     assert!(net[2].weight()?.same_as(&net[4].weight()?));
     assert!(!net[0].weight()?.same_as(&net[2].weight()?));
-    assert!(net[2].weight()?.data()?.i(0)?.eq(&net[4].weight()?.data()?.i(0)?)?.to_vec()?.iter().all(|&b| b == 1.0));
+    assert!(
+        net[2]
+            .weight()?
+            .data()?
+            .i(0)?
+            .eq(&net[4].weight()?.data()?.i(0)?)?
+            .to_vec()?
+            .iter()
+            .all(|&b| b == 1.0)
+    );
     net[2].weight()?.set_at(&[0, 0], 100.0)?;
     assert_eq!(net[4].weight()?.data()?.i((0, 0))?.item()?, 100.0);
     // Listed once, as in PyTorch.
     let names: Vec<String> = net.named_parameters().into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias"]);
+    assert_eq!(
+        names,
+        [
+            "0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias"
+        ]
+    );
     // The state dict keeps every name.
     assert_eq!(net.state_dict().len(), 8);
     // A deep copy is independent but keeps the tie inside itself.
@@ -335,7 +435,15 @@ fn tied_gradient_matches_finite_differences() -> Result<()> {
     let _g = lock();
     manual_seed(3);
     let shared = Linear::new(3, 3)?;
-    let net = sequential![Linear::new(2, 3)?, Tanh, shared.clone(), Tanh, shared.clone(), Tanh, Linear::new(3, 1)?];
+    let net = sequential![
+        Linear::new(2, 3)?,
+        Tanh,
+        shared.clone(),
+        Tanh,
+        shared.clone(),
+        Tanh,
+        Linear::new(3, 1)?
+    ];
     let x = randn((4, 2))?;
     let loss_of = |net: &Sequential| -> Result<f64> { net.forward(&x)?.square()?.mean()?.item() };
     net.forward(&x)?.square()?.mean()?.backward()?;
@@ -352,15 +460,32 @@ fn tied_gradient_matches_finite_differences() -> Result<()> {
         let down = loss_of(&net)?;
         w.set_at(&[i, j], orig)?;
         let fd = (up - down) / (2.0 * eps);
-        assert!((fd - grad[k] as f64).abs() < 1e-3, "k={k}: fd {fd} vs autograd {}", grad[k]);
+        assert!(
+            (fd - grad[k] as f64).abs() < 1e-3,
+            "k={k}: fd {fd} vs autograd {}",
+            grad[k]
+        );
     }
     // And the tied gradient is the sum of the two uses: untie and compare.
     let a = shared.deep_copy()?;
     let b = shared.deep_copy()?;
-    let untied = sequential![net[0].downcast_ref::<Linear>().unwrap().clone(), Tanh, a.clone(), Tanh, b.clone(), Tanh, net[6].downcast_ref::<Linear>().unwrap().clone()];
+    let untied = sequential![
+        net[0].downcast_ref::<Linear>().unwrap().clone(),
+        Tanh,
+        a.clone(),
+        Tanh,
+        b.clone(),
+        Tanh,
+        net[6].downcast_ref::<Linear>().unwrap().clone()
+    ];
     net.zero_grad();
     untied.forward(&x)?.square()?.mean()?.backward()?;
-    let sum = a.weight()?.grad().unwrap().add(&b.weight()?.grad().unwrap())?.to_vec()?;
+    let sum = a
+        .weight()?
+        .grad()
+        .unwrap()
+        .add(&b.weight()?.grad().unwrap())?
+        .to_vec()?;
     for (s, g) in sum.iter().zip(&grad) {
         assert!((s - g).abs() < 1e-6);
     }
@@ -382,26 +507,56 @@ fn gradients_accumulate_until_zero_grad() -> Result<()> {
     assert!(l.bias()?.grad().is_none());
     // A non-scalar loss is an error, as in PyTorch.
     let err = l.forward(&Tensor::ones((2, 1))?)?.backward().unwrap_err();
-    assert_eq!(err.to_string(), "grad can be implicitly created only for scalar outputs");
+    assert_eq!(
+        err.to_string(),
+        "grad can be implicitly created only for scalar outputs"
+    );
     Ok(())
 }
 
 #[test]
 fn lazy_linear_learns_its_width() -> Result<()> {
     let net = sequential![LazyLinear::new(8), ReLU, LazyLinear::new(1)];
-    assert_eq!(net[0].to_string(), "LazyLinear(in_features=0, out_features=8, bias=True)");
+    assert_eq!(
+        net[0].to_string(),
+        "LazyLinear(in_features=0, out_features=8, bias=True)"
+    );
     let err = net[0].weight()?.shape().unwrap_err();
-    assert!(err.to_string().starts_with("Can't access the shape of an uninitialized parameter"));
+    assert!(
+        err.to_string()
+            .starts_with("Can't access the shape of an uninitialized parameter")
+    );
     assert!(net[0].weight()?.data().is_err());
     assert!(!net[0].is::<ReLU>());
     let y = net.forward(&rand((2, 4))?)?;
     assert_eq!(y.shape(), [2, 1]);
-    assert_eq!(net[0].to_string(), "Linear(in_features=4, out_features=8, bias=True)");
-    let shapes: Vec<String> = net.named_parameters().iter().map(|(n, p)| format!("{n} {}", p.shape().unwrap())).collect();
-    assert_eq!(shapes, ["0.weight torch.Size([8, 4])", "0.bias torch.Size([8])", "2.weight torch.Size([1, 8])", "2.bias torch.Size([1])"]);
+    assert_eq!(
+        net[0].to_string(),
+        "Linear(in_features=4, out_features=8, bias=True)"
+    );
+    let shapes: Vec<String> = net
+        .named_parameters()
+        .iter()
+        .map(|(n, p)| format!("{n} {}", p.shape().unwrap()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            "0.weight torch.Size([8, 4])",
+            "0.bias torch.Size([8])",
+            "2.weight torch.Size([1, 8])",
+            "2.bias torch.Size([1])"
+        ]
+    );
     // A lazy layer used twice is initialised once.
     let shared = LazyLinear::new(8);
-    let net = sequential![LazyLinear::new(8), ReLU, shared.clone(), ReLU, shared.clone()];
+    let net = sequential![
+        LazyLinear::new(8),
+        ReLU,
+        shared.clone(),
+        ReLU,
+        shared.clone()
+    ];
     net.forward(&rand((2, 4))?)?;
     assert!(net[2].weight()?.same_as(&net[4].weight()?));
     Ok(())
@@ -411,15 +566,24 @@ fn lazy_linear_learns_its_width() -> Result<()> {
 fn wrong_input_width_is_an_error() -> Result<()> {
     let l = Linear::new(4, 8)?;
     let err = l.forward(&Tensor::ones((2, 3))?).unwrap_err();
-    assert_eq!(err.to_string(), "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x8)");
+    assert_eq!(
+        err.to_string(),
+        "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x8)"
+    );
     Ok(())
 }
 
 #[test]
 fn add_module_names_are_checked() -> Result<()> {
     let mut net = Sequential::new();
-    assert_eq!(net.add_module("", ReLU).unwrap_err().to_string(), "module name can't be empty string \"\"");
-    assert_eq!(net.add_module("a.b", ReLU).unwrap_err().to_string(), "module name can't contain \".\", got: a.b");
+    assert_eq!(
+        net.add_module("", ReLU).unwrap_err().to_string(),
+        "module name can't be empty string \"\""
+    );
+    assert_eq!(
+        net.add_module("a.b", ReLU).unwrap_err().to_string(),
+        "module name can't contain \".\", got: a.b"
+    );
     net.add_module("x", ReLU)?;
     net.add_module("x", Tanh)?;
     assert_eq!(net.len(), 1);

@@ -1,7 +1,7 @@
 //! Checks the SVG that `d2l::plot` produces by parsing it with an XML parser and reading the
 //! drawn elements back: bars, curves, tick labels and titles.
 
-use d2l::plot::{hist, hist_grid, lines, Density, Figure, Hist, Lines, Series};
+use d2l::plot::{Density, Figure, Hist, Lines, Series, hist, hist_grid, lines};
 use d2l::rng::Generator;
 use roxmltree::{Document, Node};
 
@@ -102,7 +102,7 @@ fn y_ticks(doc: &Document) -> Vec<(f64, f64)> {
 }
 
 /// The linear map value -> pixel through the first and the last tick.
-fn axis_map(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 {
+fn axis_map(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 + use<> {
     assert!(
         ticks.len() >= 2,
         "need two tick labels, got {}",
@@ -458,9 +458,11 @@ fn line_series_have_one_point_per_step() {
         .filter(|n| n.attribute("stroke-dasharray").is_some())
         .collect();
     assert_eq!(dashed.len(), 2);
-    assert!(dashed
-        .iter()
-        .all(|n| n.attribute("stroke") == Some(LINE_COLOURS[2])));
+    assert!(
+        dashed
+            .iter()
+            .all(|n| n.attribute("stroke") == Some(LINE_COLOURS[2]))
+    );
     let width = |c: &str| {
         elements(&doc, "polyline")
             .iter()
@@ -539,9 +541,11 @@ fn line_errors_name_the_series_and_step() {
 fn short_and_flat_series_still_draw() {
     // One step: a one-point polyline (the legend sample has two).
     let fig = lines("t", "x", "y", &[Series::new("s", &[3.0])]).unwrap();
-    assert!(polylines(&parse(&fig), LINE_COLOURS[0])
-        .iter()
-        .any(|p| p.len() == 1));
+    assert!(
+        polylines(&parse(&fig), LINE_COLOURS[0])
+            .iter()
+            .any(|p| p.len() == 1)
+    );
     for values in [&[0.0f32, 0.0, 0.0][..], &[1e-20, 1.0, 1e20], &[-7.5; 3]] {
         let fig = lines("t", "x", "y", &[Series::new("s", values)]).unwrap();
         assert_eq!(

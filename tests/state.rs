@@ -7,7 +7,10 @@ fn mlp() -> Result<Sequential> {
 }
 
 fn values(net: &dyn Module) -> Vec<Vec<f32>> {
-    net.parameters().iter().map(|p| p.data().unwrap().to_vec().unwrap()).collect()
+    net.parameters()
+        .iter()
+        .map(|p| p.data().unwrap().to_vec().unwrap())
+        .collect()
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
@@ -58,12 +61,18 @@ fn non_strict_reports_keys_but_size_mismatch_still_fails() -> Result<()> {
     let keys = net.load_state_dict(&sd, false)?;
     assert_eq!(keys.missing_keys, ["2.bias"]);
     assert_eq!(keys.unexpected_keys, ["foo.bar"]);
-    assert_eq!(net[0].weight()?.data()?.to_vec()?, other[0].weight()?.data()?.to_vec()?);
+    assert_eq!(
+        net[0].weight()?.data()?.to_vec()?,
+        other[0].weight()?.data()?.to_vec()?
+    );
     let mut bad = other.state_dict();
     bad.insert("2.weight", Tensor::zeros((8, 1))?);
     let before = values(&net);
     let err = net.load_state_dict(&bad, false).unwrap_err();
-    assert!(err.to_string().contains("size mismatch for 2.weight"), "{err}");
+    assert!(
+        err.to_string().contains("size mismatch for 2.weight"),
+        "{err}"
+    );
     assert_eq!(values(&net), before);
     Ok(())
 }
@@ -90,11 +99,27 @@ fn safetensors_round_trip() -> Result<()> {
 #[test]
 fn tied_parameters_survive_a_round_trip() -> Result<()> {
     let shared = Linear::new(8, 8)?;
-    let a = sequential![Linear::new(4, 8)?, ReLU, shared.clone(), ReLU, shared.clone(), ReLU, Linear::new(8, 1)?];
+    let a = sequential![
+        Linear::new(4, 8)?,
+        ReLU,
+        shared.clone(),
+        ReLU,
+        shared.clone(),
+        ReLU,
+        Linear::new(8, 1)?
+    ];
     let path = tmp("tied.safetensors");
     a.save_safetensors(&path)?;
     let shared_b = Linear::new(8, 8)?;
-    let b = sequential![Linear::new(4, 8)?, ReLU, shared_b.clone(), ReLU, shared_b.clone(), ReLU, Linear::new(8, 1)?];
+    let b = sequential![
+        Linear::new(4, 8)?,
+        ReLU,
+        shared_b.clone(),
+        ReLU,
+        shared_b.clone(),
+        ReLU,
+        Linear::new(8, 1)?
+    ];
     b.load_safetensors(&path)?;
     std::fs::remove_file(&path)?;
     assert!(b[2].weight()?.same_as(&b[4].weight()?));

@@ -1,6 +1,6 @@
 //! Losses and functions without parameters (`torch.nn.functional`).
 
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor, bail};
 
 /// The mean squared error `mean((input - target)²)`, like `F.mse_loss`.
 ///

@@ -1,6 +1,6 @@
 //! Parameter initialisation (`torch.nn.init`). (Being completed.)
 
-use crate::{bail, Parameter, Result, Tensor};
+use crate::{Parameter, Result, Tensor, bail};
 
 /// The recommended gain for a nonlinearity.
 ///

@@ -1,9 +1,9 @@
 //! `Linear`: the fully connected layer `y = x Wᵀ + b`.
 
 use super::module::Module;
-use crate::{bail, Parameter, Result, Tensor};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::{Parameter, Result, Tensor, bail};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A fully connected layer, `y = x Wᵀ + b`, like `torch.nn.Linear`. `W` has shape
 /// `[out_features, in_features]`.
@@ -176,7 +176,11 @@ impl Module for Linear {
             }
             y = y.reshape(out_dims)?;
             // PyTorch's names for the view back from the 2-D product.
-            name = if self.bias.is_none() && x.rank() == 1 { "SqueezeBackward4" } else { "UnsafeViewBackward0" };
+            name = if self.bias.is_none() && x.rank() == 1 {
+                "SqueezeBackward4"
+            } else {
+                "UnsafeViewBackward0"
+            };
         }
         Ok(Tensor::derived(y, name))
     }

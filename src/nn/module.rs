@@ -1,7 +1,7 @@
 //! The `Module` trait (what a layer is) and `ModuleExt` (what PyTorch lets you ask of one).
 
 use crate::state::{IncompatibleKeys, StateDict};
-use crate::{bail, Error, Parameter, Result, Tensor};
+use crate::{Error, Parameter, Result, Tensor, bail};
 use std::any::Any;
 use std::collections::HashSet;
 use std::fmt;

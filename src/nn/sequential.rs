@@ -1,7 +1,7 @@
 //! `Sequential`: layers applied one after another.
 
 use super::module::{Module, ModuleExt};
-use crate::{bail, Result, Tensor};
+use crate::{Result, Tensor, bail};
 use std::ops::Index;
 use std::sync::Arc;
 

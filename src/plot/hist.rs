@@ -1,7 +1,7 @@
 //! Histograms: [`hist`], [`hist_grid`] and the [`Hist`] builder with an optional [`Density`].
 
 use super::{
-    draw_err, render, tick_formatter, Area, Figure, DESC_SIZE, FONT, PALETTE, TICK_SIZE, TITLE_SIZE,
+    Area, DESC_SIZE, FONT, Figure, PALETTE, TICK_SIZE, TITLE_SIZE, draw_err, render, tick_formatter,
 };
 use crate::{Error, Result};
 use plotters::prelude::*;
@@ -366,7 +366,7 @@ impl<'h> Panel<'h> {
         let bins = match hist.bins {
             Some(0) => return Err(fail("bins must be positive, got 0".into())),
             Some(b) if b > MAX_BINS => {
-                return Err(fail(format!("bins must be at most {MAX_BINS}, got {b}")))
+                return Err(fail(format!("bins must be at most {MAX_BINS}, got {b}")));
             }
             Some(b) => b,
             None => auto_bins(&sorted),
@@ -439,7 +439,7 @@ impl<'h> Panel<'h> {
 
         let bins = self.counts.len();
         let edge = |i: usize| self.lo + (self.hi - self.lo) * i as f64 / bins as f64;
-        let bars = self.counts.iter().enumerate().filter(|(_, &c)| c > 0);
+        let bars = self.counts.iter().enumerate().filter(|&(_, &c)| c > 0);
         let bar_style = ShapeStyle {
             color: PALETTE[0].to_rgba(),
             filled: true,
