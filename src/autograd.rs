@@ -37,10 +37,10 @@ pub(crate) fn backward(loss: &Tensor) -> Result<()> {
     };
     for p in params {
         let var = p.value.read().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(var) = var {
-            if let Some(g) = grads.get(var.as_tensor()) {
-                Parameter::accumulate_grad(&p, g)?;
-            }
+        if let Some(var) = var
+            && let Some(g) = grads.get(var.as_tensor())
+        {
+            Parameter::accumulate_grad(&p, g)?;
         }
     }
     Ok(())

@@ -300,10 +300,8 @@ pub trait ModuleExt: Module {
             seen: &mut HashSet<usize>,
             out: &mut Vec<(String, &'a dyn Module)>,
         ) {
-            if let Some(key) = identity(m) {
-                if !seen.insert(key) {
-                    return;
-                }
+            if identity(m).is_some_and(|key| !seen.insert(key)) {
+                return;
             }
             out.push((prefix.clone(), m));
             for (name, child) in m.submodules() {
