@@ -37,4 +37,4 @@ pub use param::Parameter;
 pub use rng::manual_seed;
 pub use size::Size;
 pub use state::StateDict;
-pub use tensor::{rand, randn, Tensor};
+pub use tensor::{Tensor, rand, randn};

@@ -24,8 +24,8 @@
 mod hist;
 mod lines;
 
-pub use hist::{hist, hist_grid, Density, Hist};
-pub use lines::{lines, Lines, Series};
+pub use hist::{Density, Hist, hist, hist_grid};
+pub use lines::{Lines, Series, lines};
 
 use crate::{Error, Result};
 use plotters::coord::Shift;

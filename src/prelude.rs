@@ -14,6 +14,6 @@ pub use crate::nn::{
 };
 pub use crate::optim::SGD;
 pub use crate::{
-    manual_seed, rand, randn, sequential, Error, Parameter, Result, Size, StateDict, Tensor,
+    Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,
 };
 pub use candle_core::IndexOp;

@@ -6,7 +6,7 @@
 //! must match byte for byte.
 
 use candle_core::{DType, Device, Tensor};
-use d2l::fmt::{tensor_repr, ReprOptions};
+use d2l::fmt::{ReprOptions, tensor_repr};
 
 const FIXTURE: &str = include_str!("fixtures/fmt.json");
 

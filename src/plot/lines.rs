@@ -1,7 +1,7 @@
 //! Training curves: [`lines`], the [`Lines`] builder and its [`Series`].
 
 use super::{
-    draw_err, render, tick_formatter, Area, Figure, DESC_SIZE, FONT, PALETTE, TICK_SIZE, TITLE_SIZE,
+    Area, DESC_SIZE, FONT, Figure, PALETTE, TICK_SIZE, TITLE_SIZE, draw_err, render, tick_formatter,
 };
 use crate::{Error, Result};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
@@ -218,11 +218,7 @@ impl Lines {
             render(SIZE, |area| self.draw(area, last, y, 0, &log_tick, corner))?
         } else {
             let pad = if lo == hi {
-                if lo == 0.0 {
-                    1.0
-                } else {
-                    0.1 * lo.abs()
-                }
+                if lo == 0.0 { 1.0 } else { 0.1 * lo.abs() }
             } else {
                 0.05 * (hi - lo)
             };
