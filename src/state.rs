@@ -232,26 +232,36 @@ pub(crate) fn load_into(
     })
 }
 
+/// The metadata key under which the file records PyTorch's key order.
+const ORDER_KEY: &str = "d2l.key_order";
+
 /// Writes a state dict to a safetensors file. Tied parameters are written under each name.
+/// The key order is kept in the file's metadata, so loading gives the same order back.
 ///
 /// ```
 /// let mut sd = d2l::StateDict::new();
 /// sd.insert("w", d2l::Tensor::ones((2, 2))?);
+/// sd.insert("b", d2l::Tensor::zeros(2)?);
 /// let path = std::env::temp_dir().join("d2l-doc-state.safetensors");
 /// d2l::state::save_safetensors(&sd, &path)?;
-/// assert_eq!(d2l::state::load_safetensors(&path)?["w"].shape(), [2, 2]);
+/// let back = d2l::state::load_safetensors(&path)?;
+/// assert_eq!(back.keys().collect::<Vec<_>>(), ["w", "b"]);
+/// assert_eq!(back["w"].shape(), [2, 2]);
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()> {
-    let map: HashMap<String, candle_core::Tensor> = state
+    let order: Vec<&str> = state.keys().collect();
+    let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
+    let data: Vec<(&str, candle_core::Tensor)> = state
         .iter()
-        .map(|(k, v)| (k.to_string(), v.as_candle().clone()))
-        .collect();
-    candle_core::safetensors::save(&map, path)?;
-    Ok(())
+        .map(|(k, v)| Ok((k, v.as_candle().contiguous()?)))
+        .collect::<Result<_>>()?;
+    safetensors::serialize_to_file(data, Some(meta), path.as_ref())
+        .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.as_ref().display())))
 }
 
-/// Reads a safetensors file into a state dict (keys in sorted order, as the file stores them).
+/// Reads a safetensors file into a state dict, in the order it was saved (files written
+/// elsewhere, without that record, come in sorted key order).
 ///
 /// ```
 /// let path = std::env::temp_dir().join("d2l-doc-missing.safetensors");
@@ -260,15 +270,34 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
 /// ```
 pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let path = path.as_ref();
-    if !path.exists() {
-        return Err(Error::msg(format!(
-            "No such file or directory: '{}'",
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::msg(format!("No such file or directory: '{}'", path.display()))
+        }
+        _ => Error::Io(e),
+    })?;
+    let bad = |e: safetensors::SafeTensorError| {
+        Error::msg(format!(
+            "{} is not a valid safetensors file: {e}",
             path.display()
-        )));
-    }
-    let map = candle_core::safetensors::load(path, &candle_core::Device::Cpu)?;
+        ))
+    };
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).map_err(bad)?;
+    let map = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
+    let recorded: Vec<&str> = meta
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(ORDER_KEY))
+        .map(|o| o.split('\n').collect())
+        .unwrap_or_default();
+    if recorded.len() == keys.len() && recorded.iter().all(|k| map.contains_key(*k)) {
+        keys = recorded
+            .iter()
+            .filter_map(|k| map.get_key_value(*k).map(|(k, _)| k))
+            .collect();
+    }
     let mut sd = StateDict::new();
     for k in keys {
         sd.insert(k.clone(), map[k].clone().into());

@@ -138,3 +138,26 @@ fn state_dict_values_are_detached_views() -> Result<()> {
     assert!(sd.get("9.weight").is_none());
     Ok(())
 }
+
+#[test]
+fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
+    let rg = sequential![
+        sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 4)?],
+        Linear::new(4, 1)?
+    ];
+    let path = tmp("order.safetensors");
+    rg.save_safetensors(&path)?;
+    let sd = d2l::state::load_safetensors(&path)?;
+    assert_eq!(
+        sd.keys().collect::<Vec<_>>(),
+        rg.state_dict().keys().collect::<Vec<_>>()
+    );
+    std::fs::write(&path, b"not a safetensors file")?;
+    let err = d2l::state::load_safetensors(&path).unwrap_err();
+    assert!(
+        err.to_string().contains("is not a valid safetensors file"),
+        "{err}"
+    );
+    std::fs::remove_file(&path)?;
+    Ok(())
+}
