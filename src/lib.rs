@@ -22,6 +22,7 @@ mod autograd;
 mod error;
 pub mod fmt;
 mod global;
+mod ids;
 pub mod nn;
 pub mod optim;
 mod param;

@@ -89,6 +89,7 @@ impl Parameter {
         };
         // A fresh, contiguous copy: the parameter owns its storage.
         let var = Var::from_tensor(&t.copy()?)?;
+        crate::ids::observe(var.as_tensor());
         *slot = Some(var);
         drop(slot);
         crate::autograd::register(&self.inner);
@@ -106,6 +107,7 @@ impl Parameter {
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Option<Var>> {
+        crate::ids::sync();
         self.inner.value.read().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -392,6 +394,7 @@ impl Parameter {
             Some(old) => (old + g)?,
             None => g.detach().copy()?,
         };
+        crate::ids::observe(&new);
         *slot = Some(new);
         Ok(())
     }

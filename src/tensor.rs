@@ -73,6 +73,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn new<A: NdArray>(array: A) -> Result<Self> {
+        crate::ids::sync();
         let t = candle_core::Tensor::new(array, &Device::Cpu)?;
         let t = if t.dtype() == DType::F64 {
             t.to_dtype(DType::F32)?
@@ -90,6 +91,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn from_vec<S: Into<Shape>>(data: Vec<f32>, shape: S) -> Result<Self> {
+        crate::ids::sync();
         Ok(candle_core::Tensor::from_vec(data, shape, &Device::Cpu)?.into())
     }
 
@@ -100,6 +102,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn zeros<S: Into<Shape>>(shape: S) -> Result<Self> {
+        crate::ids::sync();
         Ok(candle_core::Tensor::zeros(shape, DType::F32, &Device::Cpu)?.into())
     }
 
@@ -110,6 +113,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn ones<S: Into<Shape>>(shape: S) -> Result<Self> {
+        crate::ids::sync();
         Ok(candle_core::Tensor::ones(shape, DType::F32, &Device::Cpu)?.into())
     }
 
@@ -120,6 +124,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn full<S: Into<Shape>>(value: f64, shape: S) -> Result<Self> {
+        crate::ids::sync();
         let t = candle_core::Tensor::full(value as f32, shape, &Device::Cpu)?;
         Ok(t.into())
     }
@@ -132,7 +137,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn as_candle(&self) -> &candle_core::Tensor {
-        &self.inner
+        self.c()
     }
 
     /// Unwraps the candle tensor.
@@ -146,8 +151,16 @@ impl Tensor {
         self.inner
     }
 
+    /// The inner tensor, after making sure this copy of candle hands out fresh ids
+    /// (see `ids.rs`).
+    fn c(&self) -> &candle_core::Tensor {
+        crate::ids::sync();
+        &self.inner
+    }
+
     /// Wraps a result that autograd tracks, naming its backward node as PyTorch does.
     pub(crate) fn derived(t: candle_core::Tensor, grad_fn: &'static str) -> Self {
+        crate::ids::observe(&t);
         let grad_fn = if t.track_op() && !t.is_variable() {
             Some(grad_fn)
         } else {
@@ -226,7 +239,7 @@ impl Tensor {
     where
         candle_core::Tensor: IndexOp<I>,
     {
-        let out = self.inner.i(index)?;
+        let out = self.c().i(index)?;
         let name = if out.rank() < self.inner.rank() {
             "SelectBackward0"
         } else {
@@ -238,7 +251,7 @@ impl Tensor {
     }
 
     fn rhs_tensor(&self, rhs: Rhs<'_>) -> Result<candle_core::Tensor> {
-        let dtype = self.inner.dtype();
+        let dtype = self.c().dtype();
         Ok(match rhs {
             Rhs::Tensor(t) if t.inner.dtype() == dtype => t.inner.clone(),
             Rhs::Tensor(t) => t.inner.to_dtype(dtype)?,
@@ -250,10 +263,10 @@ impl Tensor {
         // A boolean mask on the left is promoted to the other side's float type.
         match rhs {
             Rhs::Tensor(t) if self.is_bool && !t.is_bool => {
-                Ok(self.inner.to_dtype(t.inner.dtype())?)
+                Ok(self.c().to_dtype(t.inner.dtype())?)
             }
-            Rhs::Scalar(_) if self.is_bool => Ok(self.inner.to_dtype(DType::F32)?),
-            _ => Ok(self.inner.clone()),
+            Rhs::Scalar(_) if self.is_bool => Ok(self.c().to_dtype(DType::F32)?),
+            _ => Ok(self.c().clone()),
         }
     }
 
@@ -277,7 +290,7 @@ impl Tensor {
 
     fn compare(&self, rhs: Rhs<'_>, cmp: candle_core::op::CmpOp) -> Result<Tensor> {
         let r = self.rhs_tensor(rhs)?;
-        let (l, r) = (self.inner.detach(), r.detach());
+        let (l, r) = (self.c().detach(), r.detach());
         let shape = l.shape().broadcast_shape_binary_op(r.shape(), "cmp")?;
         Ok(Tensor::boolean(
             l.broadcast_as(&shape)?.cmp(&r.broadcast_as(&shape)?, cmp)?,
@@ -412,7 +425,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn abs(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.abs()?, "AbsBackward0"))
+        Ok(Tensor::derived(self.c().abs()?, "AbsBackward0"))
     }
 
     /// `max(x, 0)` elementwise.
@@ -423,7 +436,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn relu(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.relu()?, "ReluBackward0"))
+        Ok(Tensor::derived(self.c().relu()?, "ReluBackward0"))
     }
 
     /// Elementwise square.
@@ -434,7 +447,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn square(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.sqr()?, "PowBackward0"))
+        Ok(Tensor::derived(self.c().sqr()?, "PowBackward0"))
     }
 
     /// Matrix product (`@`), for 2-D tensors.
@@ -446,10 +459,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn matmul(&self, rhs: &Tensor) -> Result<Tensor> {
-        Ok(Tensor::derived(
-            self.inner.matmul(&rhs.inner)?,
-            "MmBackward0",
-        ))
+        Ok(Tensor::derived(self.c().matmul(&rhs.inner)?, "MmBackward0"))
     }
 
     /// The transpose of a 2-D tensor.
@@ -460,7 +470,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn t(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.t()?, "TBackward0"))
+        Ok(Tensor::derived(self.c().t()?, "TBackward0"))
     }
 
     /// The same values in another shape.
@@ -471,7 +481,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn reshape<S: Into<Shape>>(&self, shape: S) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.reshape(shape)?, "ViewBackward0"))
+        Ok(Tensor::derived(self.c().reshape(shape)?, "ViewBackward0"))
     }
 
     /// The sum of all elements, a 0-d tensor.
@@ -482,7 +492,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn sum(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.sum_all()?, "SumBackward0"))
+        Ok(Tensor::derived(self.c().sum_all()?, "SumBackward0"))
     }
 
     /// The mean of all elements, a 0-d tensor.
@@ -493,7 +503,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn mean(&self) -> Result<Tensor> {
-        Ok(Tensor::derived(self.inner.mean_all()?, "MeanBackward0"))
+        Ok(Tensor::derived(self.c().mean_all()?, "MeanBackward0"))
     }
 
     /// The Euclidean (Frobenius) norm of all elements, as a number.
@@ -566,7 +576,7 @@ impl Tensor {
     /// ```
     pub fn detach(&self) -> Tensor {
         Tensor {
-            inner: self.inner.detach(),
+            inner: self.c().detach(),
             grad_fn: None,
             is_bool: self.is_bool,
         }
@@ -608,6 +618,7 @@ impl Tensor {
 
 impl From<candle_core::Tensor> for Tensor {
     fn from(t: candle_core::Tensor) -> Self {
+        crate::ids::observe(&t);
         Tensor {
             inner: t,
             grad_fn: None,
@@ -625,7 +636,7 @@ impl From<Tensor> for candle_core::Tensor {
 impl Deref for Tensor {
     type Target = candle_core::Tensor;
     fn deref(&self) -> &candle_core::Tensor {
-        &self.inner
+        self.c()
     }
 }
 
