@@ -6,10 +6,13 @@ use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 const UNINIT_SHAPE: &str = "Can't access the shape of an uninitialized parameter or buffer. \
-Call `forward` to initialize the parameters before accessing their attributes.";
+This error usually happens in `load_state_dict` when trying to load an uninitialized parameter \
+into an initialized one. Call `forward` to initialize the parameters before accessing their \
+attributes.";
 const UNINIT_USE: &str = "Attempted to use an uninitialized parameter. This error happens when \
-you are using a `LazyModule` or explicitly manipulating an uninitialized parameter. When using \
-LazyModules Call `forward` with a dummy batch to initialize the parameters before using them";
+you are using a `LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` \
+objects. When using LazyModules Call `forward` with a dummy batch to initialize the parameters \
+before calling torch functions";
 
 pub(crate) struct ParamInner {
     pub(crate) value: RwLock<Option<Var>>,

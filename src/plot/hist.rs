@@ -6,7 +6,7 @@ use super::{
 use crate::{Error, Result};
 use plotters::prelude::*;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The automatic rule never makes more bins than this.
 const MAX_AUTO_BINS: usize = 100;
@@ -47,7 +47,7 @@ enum Kind {
     },
     Custom {
         label: String,
-        pdf: Rc<dyn Fn(f64) -> f64>,
+        pdf: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
     },
 }
 
@@ -57,6 +57,8 @@ impl Density {
     /// ```
     /// let d = d2l::plot::Density::normal(0.0, 0.01);
     /// assert_eq!(d.label(), "normal(mean=0, std=0.01)");
+    /// let long = d2l::plot::Density::normal(0.0, 0.07216878364870322);
+    /// assert_eq!(long.label(), "normal(mean=0, std=0.07217)");
     /// ```
     pub fn normal(mean: f64, std: f64) -> Self {
         Density {
@@ -87,11 +89,11 @@ impl Density {
     /// assert!(fig.svg().contains("laplace(0, 1)"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn custom(label: &str, pdf: impl Fn(f64) -> f64 + 'static) -> Self {
+    pub fn custom(label: &str, pdf: impl Fn(f64) -> f64 + Send + Sync + 'static) -> Self {
         Density {
             kind: Kind::Custom {
                 label: label.to_string(),
-                pdf: Rc::new(pdf),
+                pdf: Arc::new(pdf),
             },
         }
     }
@@ -103,8 +105,10 @@ impl Density {
     /// ```
     pub fn label(&self) -> String {
         match &self.kind {
-            Kind::Normal { mean, std } => format!("normal(mean={mean}, std={std})"),
-            Kind::Uniform { a, b } => format!("uniform(a={a}, b={b})"),
+            Kind::Normal { mean, std } => {
+                format!("normal(mean={}, std={})", short(*mean), short(*std))
+            }
+            Kind::Uniform { a, b } => format!("uniform(a={}, b={})", short(*a), short(*b)),
             Kind::Custom { label, .. } => label.clone(),
         }
     }
@@ -596,5 +600,19 @@ mod tests {
             e.to_string().starts_with("density log is NaN at x = -1"),
             "{e}"
         );
+    }
+}
+
+/// A number with at most 4 significant digits, for legends (`0.07216878` → `0.07217`).
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
