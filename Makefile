@@ -1,0 +1,117 @@
+# d2l-rs: the two commands are `make lab` and `make test` (see README.md, "Running").
+# Every step installs what it needs, pinned, and skips what is already done.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(VENV)/bin:$(CARGO_BIN):$(PATH)
+
+EVCXR_VERSION := 0.22.0
+KERNEL_JSON := $(VENV)/share/jupyter/kernels/rust/kernel.json
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
+FIXTURES := $(sort $(wildcard tests/notebooks/fixtures/*.ipynb))
+# Per cell; a cold cache (first :dep cell builds every dependency) needs minutes.
+CELL_TIMEOUT := 1800
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help lab test setup notebooks bench cargo-test nbtest browser-check \
+        rust-src evcxr venv kernel chromium warmup clean-cache
+
+help:
+	@echo "make lab        install everything, then open JupyterLab on notebooks/"
+	@echo "make test       install what is needed, then cargo test + notebook tests + browser check"
+	@echo "make setup      install and warm the Rust kernel's build cache (both targets do this)"
+	@echo "make notebooks  re-execute every notebook in place (stored outputs = what running gives)"
+	@echo "make bench      run the benchmark (tools/bench/run)"
+
+# ---------------------------------------------------------------- install
+
+rust-src:
+	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+
+evcxr: rust-src
+	@if cargo install --list | grep -qx 'evcxr_jupyter v$(EVCXR_VERSION):' \
+	        && [ -x "$(CARGO_BIN)/evcxr_jupyter" ]; then \
+	    echo "evcxr_jupyter $(EVCXR_VERSION) already installed"; \
+	else \
+	    echo "Installing evcxr_jupyter $(EVCXR_VERSION) (once per machine, ~12 min on 2 cores)"; \
+	    cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@echo "Installing the Python tools into .venv (requirements.txt)"
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+kernel: venv evcxr
+	@tools/kernel/install-kernelspec $(VENV)
+	@jupyter kernelspec list | grep -q '^ *rust ' || { echo "kernel 'rust' not registered" >&2; exit 1; }
+
+# Headless Chromium for the browser check, and a CJK font so that the Chinese text renders.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+chromium:
+	@if dpkg -s $(BROWSER_PACKAGES) >/dev/null 2>&1; then \
+	    echo "$(BROWSER_PACKAGES) already installed"; \
+	else \
+	    echo "Installing Debian's $(BROWSER_PACKAGES) (browser check)"; \
+	    $(SUDO) apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+# Builds the kernel's dependencies once into .cache/evcxr/template (minutes the first time,
+# seconds later); every kernel then starts from a copy of it (tools/kernel/evcxr-kernel).
+warmup: kernel
+	@$(PY) tools/kernel/warmup.py $(NOTEBOOKS) $(FIXTURES)
+
+setup: warmup
+
+# ---------------------------------------------------------------- the two commands
+
+lab: setup
+	@mkdir -p notebooks
+	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks
+
+test: cargo-test nbtest browser-check
+
+cargo-test:
+	cargo test
+
+# Runs every notebook in a fresh kernel and compares each output with the stored one, plus the
+# tests of the notebook machinery itself (tests/notebooks, which run the fixtures).
+nbtest: setup chromium
+	@rm -rf build/executed
+	PYTHONPATH=tools/nbtest pytest -p nbcheck -p no:cacheprovider \
+	    --nbval --nbval-kernel-name=rust --nbval-cell-timeout=$(CELL_TIMEOUT) \
+	    --nbcheck-save=build/executed -v \
+	    $(NOTEBOOKS) tests/notebooks --ignore=tests/notebooks/fixtures
+
+browser-check: nbtest chromium
+	$(PY) tools/nbtest/browser_check.py --out build/browser $(sort $(wildcard build/executed/*.ipynb))
+
+# ---------------------------------------------------------------- other
+
+notebooks: setup
+	@if [ -z "$(NOTEBOOKS)" ]; then echo "no notebooks/*.ipynb"; exit 0; fi; \
+	jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=rust \
+	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
+	    --ExecutePreprocessor.record_timing=False \
+	    $(NOTEBOOKS)
+	@$(PY) tools/nbtest/nbcheck.py $(NOTEBOOKS)
+
+bench:
+	@if [ -x tools/bench/run ]; then tools/bench/run; \
+	elif [ -f tools/bench/run ]; then bash tools/bench/run; \
+	else echo "tools/bench/run does not exist yet"; exit 1; fi
+
+# The kernels' build cache (several GB once kernels have run); `make setup` rebuilds it.
+clean-cache:
+	rm -rf .cache/evcxr

@@ -1,0 +1,112 @@
+"""Writes the fixture notebooks of tests/notebooks/fixtures/ (run it with the .venv's python).
+
+Each fixture is executed for real in the `rust` kernel, so its stored outputs are what evcxr
+produced. Two fixtures are then made stale on purpose, by changing one stored output, to prove
+that the notebook test notices a difference:
+
+- determinism.ipynb  good: draws after `manual_seed(0)` continue one stream across cells
+- svg.ipynb          good: one SVG output (evcxr's EVCXR_BEGIN_CONTENT protocol) and some text
+- panic.ipynb        a cell panics; its output is not compared (tag `nbval-ignore-output`: the
+                     panic message holds a thread id), so only the panic check can fail it
+- compile_error.ipynb  a cell does not compile (error[E0308])
+- stale.ipynb        stored text output changed from the real "42" to "41"
+- stale_svg.ipynb    stored SVG changed (one colour) from the real output
+
+usage: .venv/bin/python tests/notebooks/make_fixtures.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent / "fixtures"
+
+FIRST = ':dep d2l = { path = "../../.." }\nd2l::manual_seed(0);'
+
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" viewBox="0 0 240 120">'
+    '<rect width="240" height="120" fill="white"/>'
+    '<polyline points="10,110 60,70 110,80 160,30 230,20" fill="none" stroke="#1f77b4" '
+    'stroke-width="3"/></svg>'
+)
+
+FIXTURES = {
+    "determinism": [
+        FIRST,
+        "let a = d2l::rng::with_global(|g| g.uniform_f32(3, 0.0, 1.0));",
+        "let b = d2l::rng::with_global(|g| g.uniform_f32(3, 0.0, 1.0));",
+        "d2l::manual_seed(0);\n"
+        "let all = d2l::rng::with_global(|g| g.uniform_f32(6, 0.0, 1.0));\n"
+        "let across_cells = [a.as_slice(), b.as_slice()].concat();\n"
+        'assert_eq!(across_cells, all, "draws in later cells do not continue the seeded stream");\n'
+        'println!("6 draws over two cells == 6 draws in one cell: {}", across_cells == all);',
+    ],
+    "svg": [
+        FIRST,
+        f'let svg = r##"{SVG}"##;\n'
+        'println!("EVCXR_BEGIN_CONTENT image/svg+xml\\n{svg}\\nEVCXR_END_CONTENT");',
+        'println!("after the plot");',
+    ],
+    "panic": [
+        FIRST,
+        "let empty: Vec<u32> = Vec::new();\nlet third = empty[3];",
+        'println!("still running");',
+    ],
+    "compile_error": [
+        FIRST,
+        'let n: u32 = "not a number";',
+    ],
+    "stale": [
+        FIRST,
+        'println!("{}", 6 * 7);',
+    ],
+}
+
+
+def execute(name: str, sources: list[str]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
+    nb.metadata["language_info"] = {"name": "rust"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    for cell in nb.cells:
+        if "empty[3]" in cell.source:
+            cell.metadata["tags"] = ["nbval-ignore-output"]
+    NotebookClient(
+        nb,
+        kernel_name="rust",
+        timeout=1800,
+        allow_errors=True,
+        record_timing=False,
+        resources={"metadata": {"path": str(HERE)}},
+    ).execute()
+    return nb
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise SystemExit(f"expected exactly one {old!r} in {text!r}")
+    return text.replace(old, new)
+
+
+def main() -> None:
+    HERE.mkdir(parents=True, exist_ok=True)
+    for name, sources in FIXTURES.items():
+        print(f"executing {name}", flush=True)
+        nb = execute(name, sources)
+        if name == "stale":
+            out = nb.cells[1].outputs[0]
+            out.text = replace_once(out.text, "42", "41")
+        nbformat.write(nb, str(HERE / f"{name}.ipynb"))
+        if name == "svg":
+            stale = nbformat.from_dict(nb)
+            data = stale.cells[1].outputs[0].data
+            data["image/svg+xml"] = replace_once(data["image/svg+xml"], "#1f77b4", "#ff7f0e")
+            nbformat.write(stale, str(HERE / "stale_svg.ipynb"))
+    print("written to", HERE)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Fills the evcxr build cache that every `rust` kernel of this repository starts from.
+
+Runs the first code cell of the notebooks given (`notebooks/*.ipynb` and the test fixtures; one
+per distinct set of evcxr commands), each in a fresh kernel working in that notebook's folder as
+Jupyter would, but with the kernel building into the template directory `.cache/evcxr/template`
+(EVCXR_KERNEL_WARMUP=1, see `evcxr-kernel`). The first time this builds candle and the rest (a
+few minutes); later it only rebuilds what changed. When the dependencies' build changed it
+writes a new `.stamp`, and kernel slots refresh their copy of the template the next time a
+kernel takes them.
+
+usage: python tools/kernel/warmup.py NOTEBOOK...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "nbtest"))
+from nbcheck import output_problems  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATE = Path(os.environ.get("D2L_EVCXR_CACHE", ROOT / ".cache" / "evcxr")) / "template"
+PATH_RE = re.compile(r'path\s*=\s*"([^"]+)"')
+
+
+def first_code_cell(path: Path) -> str | None:
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.strip():
+            return cell.source
+    return None
+
+
+def build_key(source: str, folder: Path) -> str:
+    """What decides how the dependencies are built: the cell's evcxr commands (`:dep`, `:opt`,
+    ...), with relative `path = "..."` made absolute as evcxr itself does. Cells that differ only
+    in Rust code share one build, so one of them is enough."""
+    commands = [line.strip() for line in source.splitlines() if line.strip().startswith(":")]
+    return "\n".join(
+        PATH_RE.sub(lambda m: f'path = "{(folder / m.group(1)).resolve()}"', line)
+        for line in commands
+    )
+
+
+def run_cell(source: str, folder: Path) -> float:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
+    nb.cells.append(nbformat.v4.new_code_cell(source))
+    client = NotebookClient(
+        nb,
+        kernel_name="rust",
+        timeout=3600,
+        startup_timeout=600,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    start = time.monotonic()
+    done = threading.Event()
+
+    def heartbeat():
+        while not done.wait(30):
+            print(f"  ... still building ({time.monotonic() - start:.0f} s)", flush=True)
+
+    threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        client.execute()
+    finally:
+        done.set()
+    problems = output_problems(nb.cells[0].outputs)
+    if problems:
+        raise SystemExit(
+            f"warm-up cell failed in {folder}:\n  " + "\n  ".join(problems) + "\n" + source
+        )
+    return time.monotonic() - start
+
+
+def dependency_digest() -> str:
+    """A digest of the dependency artifacts in the template (not the cells' own crate `ctx`)."""
+    h = hashlib.sha256()
+    target = TEMPLATE / "target"
+    for dirpath, dirnames, filenames in os.walk(target):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("ctx", "libctx")))
+        for name in sorted(filenames):
+            if name.startswith(("ctx", "libctx")):
+                continue
+            st = os.lstat(os.path.join(dirpath, name))
+            h.update(f"{dirpath}/{name} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def main(paths: list[str]) -> None:
+    os.environ["EVCXR_KERNEL_WARMUP"] = "1"
+    seen = set()
+    jobs = []
+    for p in paths:
+        path = Path(p).resolve()
+        source = first_code_cell(path)
+        if source is None:
+            continue
+        key = build_key(source, path.parent)
+        if key not in seen:
+            seen.add(key)
+            jobs.append((source, path))
+    if not jobs:
+        print("warm-up: no notebook to take a first cell from")
+        return
+    before = dependency_digest()
+    for source, path in jobs:
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"warm-up: first cell of {rel} (a cold build of the dependencies takes a few minutes)")
+        print("  " + source.strip().replace("\n", "\n  "), flush=True)
+        print(f"  done in {run_cell(source, path.parent):.1f} s", flush=True)
+    stamp = TEMPLATE / ".stamp"
+    if dependency_digest() != before or not stamp.exists():
+        stamp.write_text(f"{time.time()} {uuid.uuid4()}\n")
+        print("warm-up: build cache updated; kernels will refresh their copy of it")
+    else:
+        print("warm-up: build cache already up to date")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
