@@ -2,20 +2,21 @@
 //!
 //! candle numbers every tensor from a counter that is a `static` inside candle-core, and its
 //! backward pass tells tensors apart by that number. Under evcxr each cell links its own copy of
-//! candle, so every cell's counter starts again at 1: a tensor made in cell 5 could get the id
-//! of a parameter made in cell 2, and a backward pass that uses both would mix up their
-//! gradients. So the crate keeps, process-wide, the highest id it has seen, and the first time a
-//! new copy of the crate (a new cell) touches a tensor, it moves its own candle counter past that
-//! mark before anything else is created.
+//! candle (and of this crate), each with its own counter starting at 1, and code from an earlier
+//! cell keeps running with its own copy (a layer made in cell 2 runs cell 2's `forward`, through
+//! its vtable, when cell 9 calls it). Two tensors of one backward pass could then share an id,
+//! and their gradients would be mixed up. So the crate keeps, process-wide, the highest id any
+//! copy has handed out, and before a copy creates tensors it moves its own candle counter past
+//! that mark if another copy has gone further.
 
 use crate::global::process_global;
 use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 static SLOT: OnceLock<usize> = OnceLock::new();
-// Per copy of the crate: whether this copy's candle counter has been moved past the mark.
-static SYNCED: AtomicBool = AtomicBool::new(false);
+// Per copy of the crate: the highest id this copy is known to have handed out.
+static LOCAL: AtomicUsize = AtomicUsize::new(0);
 
 fn high_mark() -> &'static AtomicUsize {
     process_global(&SLOT, "TENSOR_IDS", || AtomicUsize::new(0))
@@ -41,19 +42,20 @@ pub(crate) fn id_number(t: &candle_core::Tensor) -> usize {
     r.0
 }
 
-/// Records that ids up to `t`'s have been handed out.
+/// Records that ids up to `t`'s have been handed out (by the copy that made `t`).
 pub(crate) fn observe(t: &candle_core::Tensor) {
-    high_mark().fetch_max(id_number(t), Ordering::Relaxed);
+    let n = id_number(t);
+    LOCAL.fetch_max(n, Ordering::Relaxed);
+    high_mark().fetch_max(n, Ordering::Relaxed);
 }
 
-/// Makes sure this copy of candle hands out ids above every id seen so far. Cheap after the
-/// first call in a copy.
+/// Makes sure this copy of candle hands out ids above every id seen so far: two atomic loads
+/// unless another copy has created tensors since this one last did.
 pub(crate) fn sync() {
-    if SYNCED.load(Ordering::Acquire) {
-        return;
+    let mark = high_mark().load(Ordering::Relaxed);
+    if LOCAL.load(Ordering::Relaxed) < mark {
+        advance_past(mark);
     }
-    advance_past(high_mark().load(Ordering::Relaxed));
-    SYNCED.store(true, Ordering::Release);
 }
 
 /// Draws ids from this copy's counter until it is past `mark`. Detaching a variable makes a
@@ -67,6 +69,7 @@ fn advance_past(mark: usize) {
     while current <= mark {
         current = id_number(&var.as_tensor().detach());
     }
+    LOCAL.fetch_max(current, Ordering::Relaxed);
     high_mark().fetch_max(current, Ordering::Relaxed);
 }
 
@@ -82,7 +85,6 @@ mod tests {
                 .unwrap();
         let mark = id_number(&probe) + 1000;
         high_mark().fetch_max(mark, Ordering::Relaxed);
-        SYNCED.store(false, Ordering::Release);
         sync();
         let next =
             candle_core::Tensor::zeros((), candle_core::DType::F32, &candle_core::Device::Cpu)
