@@ -521,6 +521,20 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
+/// A number with at most 4 significant digits, for legends (`0.07216878` → `0.07217`).
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -600,19 +614,5 @@ mod tests {
             e.to_string().starts_with("density log is NaN at x = -1"),
             "{e}"
         );
-    }
-}
-
-/// A number with at most 4 significant digits, for legends (`0.07216878` → `0.07217`).
-fn short(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
     }
 }
