@@ -100,12 +100,7 @@ browser-check: nbtest chromium
 
 notebooks: setup
 	@if [ -z "$(NOTEBOOKS)" ]; then echo "no notebooks/*.ipynb"; exit 0; fi; \
-	jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.kernel_name=rust \
-	    --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) \
-	    --ExecutePreprocessor.record_timing=False \
-	    $(NOTEBOOKS)
-	@$(PY) tools/nbtest/nbcheck.py $(NOTEBOOKS)
+	$(PY) tools/nbtest/execute.py $(NOTEBOOKS)
 
 bench:
 	@if [ -x tools/bench/run ]; then tools/bench/run; \

@@ -4,10 +4,14 @@ Each fixture is executed for real in the `rust` kernel, so its stored outputs ar
 produced. Two fixtures are then made stale on purpose, by changing one stored output, to prove
 that the notebook test notices a difference:
 
-- determinism.ipynb  good: draws after `manual_seed(0)` continue one stream across cells
+- determinism.ipynb  good: `rand`/`randn` draws after `manual_seed(0)` continue one stream across
+                     cells (the same draws as in one cell)
 - svg.ipynb          good: one SVG output (evcxr's EVCXR_BEGIN_CONTENT protocol) and some text
 - panic.ipynb        a cell panics; its output is not compared (tag `nbval-ignore-output`: the
                      panic message holds a thread id), so only the panic check can fail it
+- question_mark.ipynb  a cell stops at an error returned by `?` (evcxr prints it on stderr and
+                     reports success); stored outputs are the real ones
+- allow_stderr.ipynb   good: a cell tagged `allow-stderr` writes to stderr on purpose
 - compile_error.ipynb  a cell does not compile (error[E0308])
 - stale.ipynb        stored text output changed from the real "42" to "41"
 - stale_svg.ipynb    stored SVG changed (one colour) from the real output
@@ -17,14 +21,19 @@ usage: .venv/bin/python tests/notebooks/make_fixtures.py
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
+ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent / "fixtures"
+sys.path.insert(0, str(ROOT / "tools" / "nbtest"))
+from execute import client_for  # noqa: E402
 
-FIRST = ':dep d2l = { path = "../../.." }\nd2l::manual_seed(0);'
+# The same first cell as the chapter's notebooks (only the path differs: evcxr resolves it from
+# the notebook's folder, so both name this repository).
+FIRST = ':dep d2l = { path = "../../.." }\nuse d2l::prelude::*;\nmanual_seed(0);'
 
 SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120" viewBox="0 0 240 120">'
@@ -36,13 +45,20 @@ SVG = (
 FIXTURES = {
     "determinism": [
         FIRST,
-        "let a = d2l::rng::with_global(|g| g.uniform_f32(3, 0.0, 1.0));",
-        "let b = d2l::rng::with_global(|g| g.uniform_f32(3, 0.0, 1.0));",
-        "d2l::manual_seed(0);\n"
-        "let all = d2l::rng::with_global(|g| g.uniform_f32(6, 0.0, 1.0));\n"
-        "let across_cells = [a.as_slice(), b.as_slice()].concat();\n"
-        'assert_eq!(across_cells, all, "draws in later cells do not continue the seeded stream");\n'
-        'println!("6 draws over two cells == 6 draws in one cell: {}", across_cells == all);',
+        "let a = rand(3)?;",
+        "let b = rand(3)?;",
+        "let c = randn(3)?;",
+        "let d = randn(3)?;",
+        # PyTorch gives the same: manual_seed(0); rand(3), rand(3), randn(3), randn(3) equal
+        # manual_seed(0); rand(6), randn(6) split in halves.
+        "manual_seed(0);\n"
+        "let (all_u, all_n) = (rand(6)?.to_vec()?, randn(6)?.to_vec()?);\n"
+        "let across_u = [a.to_vec()?, b.to_vec()?].concat();\n"
+        "let across_n = [c.to_vec()?, d.to_vec()?].concat();\n"
+        'assert_eq!(across_u, all_u, "rand in later cells does not continue the seeded stream");\n'
+        'assert_eq!(across_n, all_n, "randn in later cells does not continue the seeded stream");\n'
+        'println!("rand: 3 + 3 draws over two cells == 6 draws in one cell: {}", across_u == all_u);\n'
+        'println!("randn: 3 + 3 draws over two cells == 6 draws in one cell: {}", across_n == all_n);',
     ],
     "svg": [
         FIRST,
@@ -54,6 +70,14 @@ FIXTURES = {
         FIRST,
         "let empty: Vec<u32> = Vec::new();\nlet third = empty[3];",
         'println!("still running");',
+    ],
+    "question_mark": [
+        FIRST,
+        'let n: i32 = "not a number".parse()?;\nprintln!("parsed {n}");',
+    ],
+    "allow_stderr": [
+        FIRST,
+        'eprintln!("a deliberate message on stderr");',
     ],
     "compile_error": [
         FIRST,
@@ -74,14 +98,9 @@ def execute(name: str, sources: list[str]) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if "empty[3]" in cell.source:
             cell.metadata["tags"] = ["nbval-ignore-output"]
-    NotebookClient(
-        nb,
-        kernel_name="rust",
-        timeout=1800,
-        allow_errors=True,
-        record_timing=False,
-        resources={"metadata": {"path": str(HERE)}},
-    ).execute()
+        if "eprintln!" in cell.source:
+            cell.metadata["tags"] = ["allow-stderr"]
+    client_for(nb, HERE).execute()
     return nb
 
 

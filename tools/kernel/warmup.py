@@ -23,9 +23,9 @@ import uuid
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "nbtest"))
+from execute import client_for  # noqa: E402
 from nbcheck import output_problems  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -56,13 +56,7 @@ def run_cell(source: str, folder: Path) -> float:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
     nb.cells.append(nbformat.v4.new_code_cell(source))
-    client = NotebookClient(
-        nb,
-        kernel_name="rust",
-        timeout=3600,
-        startup_timeout=600,
-        resources={"metadata": {"path": str(folder)}},
-    )
+    client = client_for(nb, folder, timeout=3600)
     start = time.monotonic()
     done = threading.Event()
 

@@ -3,10 +3,14 @@
 Load it with ``-p nbcheck`` (with ``tools/nbtest`` on ``PYTHONPATH``) next to ``--nbval``.
 
 nbval already runs every cell in a fresh kernel and compares each output (``image/svg+xml``
-included) with the stored one, and fails on an ``error`` output. evcxr, however, reports a
-panicking cell as a success, so this plugin also fails a cell whose outputs (fresh or stored)
-contain a panic message or a compiler error. With ``--nbcheck-save DIR`` it writes each executed
-notebook (the outputs this run produced) to ``DIR/<name>.ipynb``.
+included) with the stored one, and fails on an ``error`` output. evcxr, however, reports two
+kinds of failed cells as successes: a panic, and an error returned early by ``?`` (evcxr prints
+the error on stderr and stops the cell). So this plugin also fails a cell whose outputs (fresh
+or stored) contain a panic message, a compiler error, or anything on stderr. A cell that writes
+to stderr on purpose (``eprintln!``) carries the cell tag ``allow-stderr``.
+
+With ``--nbcheck-save DIR`` it writes each executed notebook (the outputs this run produced) to
+``DIR/<name>.ipynb``. ``python nbcheck.py NOTEBOOK...`` checks stored outputs the same way.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import pytest
-from nbval.plugin import NbCellError
+from nbval.plugin import IPyNbFile, NbCellError
 
 # What a failed cell leaves in its outputs under evcxr: the panic message (on stderr; evcxr
 # reports the cell as a success), rustc's error code as cargo prints it, and as evcxr's kernel
@@ -50,10 +55,23 @@ def _join(value) -> str:
     return ANSI_RE.sub("", text)
 
 
-def output_problems(outputs) -> list[str]:
+ALLOW_STDERR_TAG = "allow-stderr"
+
+# evcxr sends a cell's stderr from another thread than the one that says "cell done", so a line
+# can come just after (about a millisecond was seen). Output that arrives within this many seconds
+# after the cell is done still belongs to it.
+LATE_OUTPUT_GRACE = 0.2
+
+
+def output_problems(outputs, allow_stderr: bool = False) -> list[str]:
     """Describes every sign of failure in a cell's outputs; empty when the cell is fine."""
     problems = []
     for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            text = _join(output.get("text", "")).strip()
+            if text and not allow_stderr:
+                first = text.splitlines()[0]
+                problems.append(f"output on stderr (an error from `?`, or a panic): {first}")
         if output.get("output_type") == "error":
             problems.append(
                 f"error output: {output.get('ename', '')}: {output.get('evalue', '')}".strip()
@@ -75,6 +93,34 @@ def _line_around(text: str, pos: int) -> str:
 
 def _is_nbval_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell" and hasattr(item, "cell")
+
+
+def _get_kernel_message_keeping_late_output(self, timeout=None, stream="iopub"):
+    """nbval reads a cell's outputs until the kernel says it is idle. Here, on that idle message,
+    the messages that follow within LATE_OUTPUT_GRACE are read too and handed out first, so that
+    nbval counts late output of the cell as the cell's."""
+    pending = self.__dict__.setdefault("_nbcheck_pending", [])
+    if pending:
+        return pending.pop(0)
+    msg = self.kernel.get_message(stream, timeout=timeout)
+    if (
+        stream == "iopub"
+        and msg["msg_type"] == "status"
+        and msg["content"].get("execution_state") == "idle"
+    ):
+        while True:
+            try:
+                pending.append(self.kernel.get_message(stream, timeout=LATE_OUTPUT_GRACE))
+            except Empty:
+                break
+        if pending:
+            pending.append(msg)
+            return pending.pop(0)
+    return msg
+
+
+def pytest_configure(config):
+    IPyNbFile.get_kernel_message = _get_kernel_message_keeping_late_output
 
 
 def pytest_addoption(parser):
@@ -105,8 +151,10 @@ def pytest_runtest_call(item):
     finally:
         # Runs whether nbval passed or not: a panic is reported even in a cell whose output is
         # not compared (tag `nbval-ignore-output`).
-        problems = output_problems(getattr(item, "test_outputs", None) or [])
-        problems += [f"(stored) {p}" for p in output_problems(item.cell.get("outputs", []))]
+        allow = ALLOW_STDERR_TAG in item.cell.get("metadata", {}).get("tags", [])
+        problems = output_problems(getattr(item, "test_outputs", None) or [], allow)
+        stored = output_problems(item.cell.get("outputs", []), allow)
+        problems += [f"(stored) {p}" for p in stored]
         if problems:
             text = "the outputs show that the cell failed:\n  " + "\n  ".join(problems)
             if nbval_failed:
@@ -177,7 +225,8 @@ def main(paths: list[str]) -> int:
         nb = nbformat.read(path, as_version=4)
         code_cells = [c for c in nb.cells if c.cell_type == "code"]
         for num, cell in enumerate(code_cells):
-            problems = output_problems(cell.get("outputs", []))
+            allow = ALLOW_STDERR_TAG in cell.get("metadata", {}).get("tags", [])
+            problems = output_problems(cell.get("outputs", []), allow)
             if problems:
                 bad += 1
                 print(f"{path}: cell {num}:\n  " + "\n  ".join(problems))
