@@ -409,7 +409,7 @@ def init_section(crit: dict, torch: dict, goals: list) -> list[str]:
     return lines
 
 
-def orthogonal_section(d: Path, torch: dict) -> list[str]:
+def orthogonal_section(d: Path, torch: dict, goals: list) -> list[str]:
     lines = ["### `orthogonal_`", ""]
     rows = []
     if (d / "orthogonal.jsonl").exists():
@@ -423,9 +423,19 @@ def orthogonal_section(d: Path, torch: dict) -> list[str]:
         t2 = tinit.get("2", {}).get(f"{n}x{n}/orthogonal_")
         if r["measured"]:
             d2l = fmt_mmm_s(r["times_s"])
+            if t1 and t2:
+                med = statistics.median(r["times_s"])
+                ok = med <= statistics.median(t1) and med <= statistics.median(t2)
+                goals.append((f"`orthogonal_` {n}×{n} at least PyTorch's throughput (1 / 2 "
+                              "threads)", f"{fmt_s(med)} vs {fmt_s(statistics.median(t1))} / "
+                              f"{fmt_s(statistics.median(t2))} per call", ok))
         else:
             d2l = (f"not run: {fmt_s(r['predicted_s'])} predicted per call (n³ from "
                    f"{r['from_n']}×{r['from_n']})")
+            if t1:
+                goals.append((f"`orthogonal_` {n}×{n} at least PyTorch's throughput",
+                              f"too slow to run: {fmt_s(r['predicted_s'])} predicted vs "
+                              f"{fmt_s(statistics.median(t1))} per call", False))
         lines.append(f"| {n}×{n} | {d2l} | {fmt_mmm_s(t1) if t1 else '–'} | "
                      f"{fmt_mmm_s(t2) if t2 else '–'} |")
     lines.append("")
@@ -436,9 +446,10 @@ def tree_section(crit: dict, torch: dict, goals: list) -> list[str]:
     lines = ["### Walking the module tree", "",
              "`Sequential` of N blocks `Sequential(Linear(4, 4), ReLU)`; one call on the whole "
              "net. Goal: linear in N, under 1 ms for 1000 blocks. *growth* = time(10000) / "
-             "time(1000) (10 when linear).", "",
+             "time(1000): 10 when linear; counted as linear here up to 20 (the time per block "
+             "at most doubling, as caches overflow).", "",
              "| operation | N = 100 | N = 1000 | N = 10000 | growth | PyTorch, N = 1000 | "
-             "goal |", "|---|---|---|---|---|---|---|"]
+             "PyTorch growth | goal |", "|---|---|---|---|---|---|---|---|"]
     ttree = torch.get("tree", {})
     for op in ("named_parameters", "parameters", "state_dict", "apply", "named_modules"):
         t = {n: crit_times(crit, f"tree/{op}/{n}") for n in (100, 1000, 10000)}
@@ -447,21 +458,25 @@ def tree_section(crit: dict, torch: dict, goals: list) -> list[str]:
         med = {n: statistics.median(v) for n, v in t.items()}
         growth = med[10000] / med[1000]
         tp = ttree.get(f"{op}/1000")
+        tp10 = ttree.get(f"{op}/10000")
+        tgrowth = (f"×{statistics.median(tp10) / statistics.median(tp):.1f}"
+                   if tp and tp10 else "–")
         ok = None
         if op in ("named_parameters", "state_dict", "apply"):
-            ok = med[1000] < 1e-3 and growth < 15
+            ok = med[1000] < 1e-3 and growth <= 20
             goals.append((f"`{op}` on 1000 blocks under 1 ms, linear", f"{fmt_s(med[1000])}, "
                           f"growth ×{growth:.1f} from 1000 to 10000", ok))
         lines.append(f"| {op} | {fmt_mmm_s(t[100])} | {fmt_mmm_s(t[1000])} | "
                      f"{fmt_mmm_s(t[10000])} | ×{growth:.1f} | "
-                     f"{fmt_s(statistics.median(tp)) if tp else '–'} | {met(ok)} |")
+                     f"{fmt_s(statistics.median(tp)) if tp else '–'} | {tgrowth} | {met(ok)} |")
     b = {n: crit_times(crit, f"tree/build/{n}") for n in (100, 1000, 10000)}
     if all(b.values()):
         med = {n: statistics.median(v) for n, v in b.items()}
-        tb = ttree.get("build/1000")
+        tb, tb10 = ttree.get("build/1000"), ttree.get("build/10000")
+        tg = f"×{statistics.median(tb10) / statistics.median(tb):.1f}" if tb and tb10 else "–"
         lines.append(f"| building the net | {fmt_mmm_s(b[100])} | {fmt_mmm_s(b[1000])} | "
                      f"{fmt_mmm_s(b[10000])} | ×{med[10000] / med[1000]:.1f} | "
-                     f"{fmt_s(statistics.median(tb)) if tb else '–'} | – |")
+                     f"{fmt_s(statistics.median(tb)) if tb else '–'} | {tg} | – |")
     lines.append("")
     return lines
 
@@ -511,7 +526,7 @@ def memory_section(d: Path, torch: dict) -> list[str]:
     tmem = {(m["net"], m["tied"]): m for m in torch.get("memory", [])}
     for m in rust:
         tm = tmem.get((m["net"], m["tied"]))
-        lines.append(f"| {m['net']} (N = {m['copies']}) | {m['tied']} | "
+        lines.append(f"| {m['net']} (N = {m['copies']}) | {'yes' if m['tied'] else 'no'} | "
                      f"{m['parameters_numel']:,} | {m['unique_storage_bytes']:,} | "
                      f"{m['rss_bytes_per_net']:,.0f} | "
                      f"{tm['rss_bytes_per_net']:,.0f} |" if tm else "– |")
@@ -538,7 +553,7 @@ def write_report(args) -> None:
     body += notebooks_section(nb, goals)
     body += probe_section(nb)
     body += init_section(crit, torch, goals)
-    body += orthogonal_section(d, torch)
+    body += orthogonal_section(d, torch, goals)
     body += tree_section(crit, torch, goals)
     body += train_section(crit, torch, goals)
     body += memory_section(d, torch)
