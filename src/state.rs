@@ -51,6 +51,12 @@ impl StateDict {
         }
     }
 
+    /// Appends an entry whose key is known to be new (the names of a module's parameters are
+    /// unique), without searching.
+    pub(crate) fn push_new(&mut self, key: String, value: Tensor) {
+        self.entries.push((key, value));
+    }
+
     /// The value for `key`, if present.
     ///
     /// ```

@@ -371,7 +371,7 @@ pub trait ModuleExt: Module {
         let mut sd = StateDict::new();
         for (name, p) in all {
             if let Ok(t) = p.data() {
-                sd.insert(name, t);
+                sd.push_new(name, t);
             }
         }
         sd
