@@ -13,12 +13,13 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(VENV)/bin:$(CARGO_BIN):$(PATH)
 
 EVCXR_VERSION := 0.22.0
-KERNEL_JSON := $(VENV)/share/jupyter/kernels/rust/kernel.json
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 FIXTURES := $(sort $(wildcard tests/notebooks/fixtures/*.ipynb))
 # Per cell; a cold cache (first :dep cell builds every dependency) needs minutes.
 CELL_TIMEOUT := 1800
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Jupyter refuses to run as root unless told (containers and CI machines run as root).
+LAB_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --ServerApp.allow_root=True)
 
 .PHONY: help lab test setup notebooks bench cargo-test nbtest browser-check \
         rust-src evcxr venv kernel chromium warmup clean-cache
@@ -29,6 +30,7 @@ help:
 	@echo "make setup      install and warm the Rust kernel's build cache (both targets do this)"
 	@echo "make notebooks  re-execute every notebook in place (stored outputs = what running gives)"
 	@echo "make bench      run the benchmark (tools/bench/run)"
+	@echo "make clean-cache  delete the Rust kernel's build cache (.cache/evcxr)"
 
 # ---------------------------------------------------------------- install
 
@@ -46,7 +48,7 @@ evcxr: rust-src
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
-	@echo "Installing the Python tools into .venv (requirements.txt)"
+	@echo "Installing the Python tools into .venv (requirements.txt, 1-2 min)"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
@@ -75,9 +77,12 @@ setup: warmup
 
 # ---------------------------------------------------------------- the two commands
 
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: setup
-	@mkdir -p notebooks
-	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks
+	@mkdir -p notebooks $(dir $(LAB_SETTINGS))
+	@# no news or update checks: they would ask the internet from a learner's JupyterLab
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)
+	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks $(LAB_ROOT_FLAG)
 
 test: cargo-test nbtest browser-check
 
@@ -107,6 +112,6 @@ bench:
 	elif [ -f tools/bench/run ]; then bash tools/bench/run; \
 	else echo "tools/bench/run does not exist yet"; exit 1; fi
 
-# The kernels' build cache (several GB once kernels have run); `make setup` rebuilds it.
+# The kernels' build cache (~0.5 GB for the template and each slot); `make setup` rebuilds it.
 clean-cache:
 	rm -rf .cache/evcxr
