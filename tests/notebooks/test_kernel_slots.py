@@ -1,0 +1,50 @@
+"""Kernels open at the same time build in separate folders (tools/kernel/evcxr-kernel)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from jupyter_client.manager import start_new_kernel
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+FIRST = ':dep d2l = { path = "../../.." }\nuse d2l::prelude::*;\nmanual_seed(0);'
+SHOW = 'println!("{} {:?}", std::env::var("EVCXR_TMPDIR").unwrap_or_default(), rand(2)?.to_vec()?);'
+
+
+def run(kc, code: str) -> str:
+    out = []
+
+    def keep(msg):
+        if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+            out.append(msg["content"]["text"])
+
+    reply = kc.execute_interactive(code, timeout=1800, output_hook=keep)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(out)
+
+
+def test_kernels_open_at_once_get_their_own_build_folder():
+    kernels = [
+        start_new_kernel(kernel_name="rust", cwd=str(FIXTURES), startup_timeout=600)
+        for _ in range(2)
+    ]
+    try:
+        # both kernels build and run at the same time
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda k: run(k[1], FIRST), kernels))
+            shown = list(pool.map(lambda k: run(k[1], SHOW), kernels))
+    finally:
+        for km, kc in kernels:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    folders = [s.split()[0] for s in shown]
+    assert folders[0] != folders[1], shown
+    for folder in folders:
+        assert Path(folder).parent == ROOT / ".cache" / "evcxr", folder
+        assert Path(folder).name.startswith("slot-"), folder
+    # and each kernel has its own random stream, both seeded with 0
+    draws = [s.split(maxsplit=1)[1] for s in shown]
+    assert draws[0] == draws[1], shown
