@@ -210,15 +210,10 @@ impl Generator {
     /// assert_eq!(v, [4.058154106140137f32, 4.320031642913818, 0.06291007995605469, 4.674445152282715]);
     /// ```
     pub fn uniform_f32(&mut self, n: usize, from: f64, to: f64) -> Vec<f32> {
-        let (from, to) = (from as f32, to as f32);
-        let range = to - from;
-        (0..n)
-            .map(|_| {
-                // PyTorch's x86-64 build fuses this multiply-add; so do we.
-                let v = self.unit_f32().mul_add(range, from);
-                if v == to { from } else { v }
-            })
-            .collect()
+        let mut data: Vec<f32> = (0..n).map(|_| self.unit_f32()).collect();
+        // PyTorch's x86-64 build fuses the multiply-add; so do we.
+        kernels::affine(&mut data, from as f32, to as f32);
+        data
     }
 
     /// `n` float64 values from U(from, to): exactly
@@ -281,17 +276,7 @@ impl Generator {
         }
         let mut data = vec![0f32; n];
         let (mean, std) = (mean as f32, std as f32);
-        let two_pi = TAU as f32;
-        let block = |d: &mut [f32]| {
-            for j in 0..8 {
-                let u1 = 1.0 - d[j];
-                let u2 = d[j + 8];
-                let radius = (-2.0 * cephes::ln(u1)).sqrt();
-                let (sin, cos) = cephes::sin_cos(two_pi * u2);
-                d[j] = (radius * cos).mul_add(std, mean);
-                d[j + 8] = (radius * sin).mul_add(std, mean);
-            }
-        };
+        let block = |d: &mut [f32]| kernels::box_muller_blocks(d, mean, std);
         self.fill_blocks(&mut data, |g| g.unit_f32(), block);
         data
     }
@@ -493,96 +478,7 @@ impl Generator {
     }
 }
 
-/// The float32 logarithm, sine and cosine PyTorch's normal sampler uses on x86-64 CPUs:
-/// the Cephes single-precision polynomials as vectorised in PyTorch's `avx_mathfun.h`,
-/// evaluated here one lane at a time, operation for operation, so the roundings agree.
-///
-/// PyTorch's compiler fuses a multiplication into the addition that consumes it (one
-/// rounding instead of two) wherever it can; `mul_add` marks exactly those places.
-mod cephes {
-    /// ln(x) for normal positive x: x = m·2^e with m in [√½, √2), then a degree-8
-    /// polynomial in m - 1 and ln 2 split in two parts.
-    pub(super) fn ln(x: f32) -> f32 {
-        const P: [f64; 9] = [
-            7.0376836292e-2,
-            -1.1514610310e-1,
-            1.1676998740e-1,
-            -1.2420140846e-1,
-            1.4249322787e-1,
-            -1.6668057665e-1,
-            2.0000714765e-1,
-            -2.4999993993e-1,
-            3.3333331174e-1,
-        ];
-        const LN2_LO: f32 = -2.121_944_4e-4;
-        const LN2_HI: f32 = 0.693_359_4;
-        if x.is_nan() || x <= 0.0 {
-            return f32::NAN;
-        }
-        let x = x.max(f32::MIN_POSITIVE);
-        let bits = x.to_bits();
-        // Mantissa in [0.5, 1) and the matching exponent.
-        let m = f32::from_bits((bits & !0x7f80_0000) | 0.5f32.to_bits());
-        let mut e = ((bits >> 23) as i32 - 0x7f) as f32 + 1.0;
-        let mut x = m - 1.0;
-        if m < std::f32::consts::FRAC_1_SQRT_2 {
-            e -= 1.0;
-            x += m;
-        }
-        let z = x * x;
-        let mut y = P[0] as f32;
-        for &p in &P[1..] {
-            y = y.mul_add(x, p as f32);
-        }
-        y = (y * x).mul_add(z, e * LN2_LO);
-        y = (-z).mul_add(0.5, y);
-        e.mul_add(LN2_HI, x + y)
-    }
-
-    /// (sin x, cos x) for 0 <= x < 8192: reduce by multiples of π/4 (π/4 split in three
-    /// parts), then one polynomial for sine and one for cosine, swapped and signed by octant.
-    pub(super) fn sin_cos(x: f32) -> (f32, f32) {
-        const DP: [f64; 3] = [
-            -0.78515625,
-            -2.418_756_484_985_351_6e-4,
-            -3.774_894_977_445_941e-8,
-        ];
-        const SIN: [f64; 3] = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1];
-        const COS: [f64; 3] = [
-            2.443315711809948e-5,
-            -1.388731625493765e-3,
-            4.166664568298827e-2,
-        ];
-        const FOUR_OVER_PI: f64 = 1.27323954473516;
-        // The constants are float32 roundings of these float64 values, as in the C source.
-        let (dp, sin_c, cos_c) = (
-            DP.map(|c| c as f32),
-            SIN.map(|c| c as f32),
-            COS.map(|c| c as f32),
-        );
-        let negative = x.is_sign_negative();
-        let x = x.abs();
-        // The octant, rounded up to even.
-        let j = (((x * FOUR_OVER_PI as f32) as i32) + 1) & !1;
-        let y = j as f32;
-        let x = y.mul_add(dp[2], y.mul_add(dp[1], y.mul_add(dp[0], x)));
-        let z = x * x;
-        let c = cos_c[0].mul_add(z, cos_c[1]).mul_add(z, cos_c[2]) * z;
-        let cos_poly = c.mul_add(z, -(z * 0.5)) + 1.0;
-        let sin_poly = (sin_c[0].mul_add(z, sin_c[1]).mul_add(z, sin_c[2]) * z).mul_add(x, x);
-        let (sin, cos) = if j & 2 == 0 {
-            (sin_poly, cos_poly)
-        } else {
-            (cos_poly, sin_poly)
-        };
-        let sin_negative = negative ^ (j & 4 != 0);
-        let cos_negative = (j - 2) & 4 == 0;
-        (
-            if sin_negative { -sin } else { sin },
-            if cos_negative { -cos } else { cos },
-        )
-    }
-}
+mod kernels;
 
 /// The standard normal CDF, as `trunc_normal_` computes it: `(1 + erf(x / √2)) / 2`.
 fn norm_cdf(x: f64) -> f64 {
