@@ -1,26 +1,43 @@
 //! `loss.backward()`: storing gradients into the parameters.
 //!
 //! candle's `backward` returns the gradients in a separate store keyed by tensor id. PyTorch
-//! keeps each gradient on its parameter, so this module keeps a list of the live parameters and,
-//! after candle's backward pass, adds each parameter's gradient to its `.grad()`. The list is
-//! process-wide (see `global.rs`), so that a loss computed in one notebook cell reaches
-//! parameters created in another.
+//! keeps each gradient on its parameter, so this module keeps a table from the id of each live
+//! parameter's tensor to the parameter and, after candle's backward pass, adds the gradient of
+//! every parameter found in the store to its `.grad()`. The work follows the graph of the loss,
+//! not the number of parameters alive in the process. The table is process-wide (see
+//! `global.rs`), so that a loss computed in one notebook cell reaches parameters created in
+//! another.
 
 use crate::global::process_global;
 use crate::param::{ParamInner, Parameter};
 use crate::{Result, Tensor, bail};
+use candle_core::TensorId;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 static SLOT: OnceLock<usize> = OnceLock::new();
 
-fn live() -> &'static Mutex<Vec<Weak<ParamInner>>> {
-    process_global(&SLOT, "PARAMS", || Mutex::new(Vec::new()))
+#[derive(Default)]
+struct Registry {
+    by_id: HashMap<TensorId, Weak<ParamInner>>,
+    /// The table's size after the last removal of dropped parameters: the next sweep waits
+    /// until it has doubled, so that registering costs O(1) amortised.
+    swept_len: usize,
 }
 
-pub(crate) fn register(p: &Arc<ParamInner>) {
-    let mut list = live().lock().unwrap_or_else(|e| e.into_inner());
-    list.retain(|w| w.strong_count() > 0);
-    list.push(Arc::downgrade(p));
+fn registry() -> &'static Mutex<Registry> {
+    process_global(&SLOT, "PARAM_TABLE", || Mutex::new(Registry::default()))
+}
+
+/// Records that `id` is the tensor of the parameter `p` (called once, when it gets its value;
+/// later writes are in place and keep the id).
+pub(crate) fn register(id: TensorId, p: &Arc<ParamInner>) {
+    let mut reg = registry().lock().unwrap_or_else(|e| e.into_inner());
+    if reg.by_id.len() >= 2 * reg.swept_len.max(32) {
+        reg.by_id.retain(|_, w| w.strong_count() > 0);
+        reg.swept_len = reg.by_id.len();
+    }
+    reg.by_id.insert(id, Arc::downgrade(p));
 }
 
 pub(crate) fn backward(loss: &Tensor) -> Result<()> {
@@ -31,15 +48,15 @@ pub(crate) fn backward(loss: &Tensor) -> Result<()> {
         bail!("element 0 of tensors does not require grad and does not have a grad_fn");
     }
     let grads = loss.as_candle().backward()?;
-    let params: Vec<Arc<ParamInner>> = {
-        let list = live().lock().unwrap_or_else(|e| e.into_inner());
-        list.iter().filter_map(Weak::upgrade).collect()
+    let params: Vec<(TensorId, Arc<ParamInner>)> = {
+        let reg = registry().lock().unwrap_or_else(|e| e.into_inner());
+        grads
+            .get_ids()
+            .filter_map(|id| Some((*id, reg.by_id.get(id)?.upgrade()?)))
+            .collect()
     };
-    for p in params {
-        let var = p.value.read().unwrap_or_else(|e| e.into_inner()).clone();
-        if let Some(var) = var
-            && let Some(g) = grads.get(var.as_tensor())
-        {
+    for (id, p) in params {
+        if let Some(g) = grads.get_id(id) {
             Parameter::accumulate_grad(&p, g)?;
         }
     }

@@ -1,7 +1,7 @@
 //! `Parameter`: a learnable tensor, its gradient, and in-place writes.
 
 use crate::{Result, Size, Tensor, bail};
-use candle_core::{DType, Var};
+use candle_core::{DType, Var, scalar::Scalar};
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
@@ -93,9 +93,10 @@ impl Parameter {
         // A fresh, contiguous copy: the parameter owns its storage.
         let var = Var::from_tensor(&t.copy()?)?;
         crate::ids::observe(var.as_tensor());
+        let id = var.as_tensor().id();
         *slot = Some(var);
         drop(slot);
-        crate::autograd::register(&self.inner);
+        crate::autograd::register(id, &self.inner);
         Ok(())
     }
 
@@ -321,8 +322,7 @@ impl Parameter {
     /// ```
     pub fn fill_(&self, v: f64) -> Result<()> {
         let var = self.var()?;
-        let t = candle_core::Tensor::full(v, var.dims(), var.device())?.to_dtype(var.dtype())?;
-        var.set(&t)?;
+        var.as_tensor().const_set(scalar(v, var.dtype()))?;
         Ok(())
     }
 
@@ -348,22 +348,17 @@ impl Parameter {
                 index.len()
             );
         }
-        let mut flat = 0;
         for (d, (&i, &n)) in index.iter().zip(dims).enumerate() {
             if i >= n {
                 bail!("index {i} is out of bounds for dimension {d} with size {n}");
             }
-            flat = flat * n + i;
         }
-        let dtype = var.dtype();
-        let mut values: Vec<f64> = var
-            .as_detached_tensor()
-            .flatten_all()?
-            .to_dtype(DType::F64)?
-            .to_vec1()?;
-        values[flat] = v;
-        let t = candle_core::Tensor::from_vec(values, dims, var.device())?.to_dtype(dtype)?;
-        var.set(&t)?;
+        // A one-element view of the parameter's own storage, written in place.
+        let mut cell = var.as_tensor().clone();
+        for (d, &i) in index.iter().enumerate() {
+            cell = cell.narrow(d, i, 1)?;
+        }
+        cell.const_set(scalar(v, var.dtype()))?;
         Ok(())
     }
 
@@ -400,6 +395,14 @@ impl Parameter {
         crate::ids::observe(&new);
         *slot = Some(new);
         Ok(())
+    }
+}
+
+/// `v` rounded to the parameter's dtype (float32 or float64), for candle's in-place fills.
+fn scalar(v: f64, dtype: DType) -> Scalar {
+    match dtype {
+        DType::F64 => Scalar::F64(v),
+        _ => Scalar::F32(v as f32),
     }
 }
 

@@ -109,26 +109,42 @@ fn apply_rec(m: &dyn Module, f: &mut dyn FnMut(&dyn Module) -> Result<()>) -> Re
 
 fn collect_params(
     m: &dyn Module,
-    prefix: &str,
     dedup: bool,
     seen: &mut HashSet<usize>,
     out: &mut Vec<(String, Parameter)>,
 ) {
-    let join = |n: &str| {
-        if prefix.is_empty() {
-            n.to_string()
-        } else {
-            format!("{prefix}.{n}")
+    // One buffer holds the dotted path of the current module; each level appends its name
+    // and cuts it off again, so a name is formatted once, when a parameter is reached.
+    fn walk(
+        m: &dyn Module,
+        path: &mut String,
+        dedup: bool,
+        seen: &mut HashSet<usize>,
+        out: &mut Vec<(String, Parameter)>,
+    ) {
+        let len = path.len();
+        for (name, p) in m.own_parameters() {
+            if !dedup || seen.insert(std::sync::Arc::as_ptr(&p.inner) as usize) {
+                push_name(path, name);
+                out.push((path.clone(), p.clone()));
+                path.truncate(len);
+            }
         }
-    };
-    for (name, p) in m.own_parameters() {
-        if !dedup || seen.insert(std::sync::Arc::as_ptr(&p.inner) as usize) {
-            out.push((join(name), p.clone()));
+        for (name, child) in m.submodules() {
+            push_name(path, name);
+            walk(child, path, dedup, seen, out);
+            path.truncate(len);
         }
     }
-    for (name, child) in m.submodules() {
-        collect_params(child, &join(name), dedup, seen, out);
+    walk(m, &mut String::new(), dedup, seen, out);
+}
+
+/// Appends `.name` to a dotted path (`name` alone to the empty path).
+fn push_name(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
     }
+    path.push_str(name);
 }
 
 fn add_indent(s: &str, spaces: usize) -> String {
@@ -188,7 +204,7 @@ pub trait ModuleExt: Module {
     /// ```
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         let mut out = Vec::new();
-        collect_params(self.as_module(), "", true, &mut HashSet::new(), &mut out);
+        collect_params(self.as_module(), true, &mut HashSet::new(), &mut out);
         out
     }
 
@@ -220,7 +236,7 @@ pub trait ModuleExt: Module {
     /// ```
     fn param(&self, name: &str) -> Result<Parameter> {
         let mut all = Vec::new();
-        collect_params(self.as_module(), "", false, &mut HashSet::new(), &mut all);
+        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
         match all.into_iter().find(|(n, _)| n == name) {
             Some((_, p)) => Ok(p),
             None => Err(Error::msg(format!(
@@ -367,7 +383,7 @@ pub trait ModuleExt: Module {
     /// ```
     fn state_dict(&self) -> StateDict {
         let mut all = Vec::new();
-        collect_params(self.as_module(), "", false, &mut HashSet::new(), &mut all);
+        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
         let mut sd = StateDict::new();
         for (name, p) in all {
             if let Ok(t) = p.data() {
@@ -392,7 +408,7 @@ pub trait ModuleExt: Module {
     /// ```
     fn load_state_dict(&self, state: &StateDict, strict: bool) -> Result<IncompatibleKeys> {
         let mut all = Vec::new();
-        collect_params(self.as_module(), "", false, &mut HashSet::new(), &mut all);
+        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
         crate::state::load_into(&self.type_name(), &all, state, strict)
     }
 
