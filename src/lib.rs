@@ -24,6 +24,7 @@ pub mod fmt;
 mod global;
 mod ids;
 pub mod nn;
+pub mod notebook;
 pub mod optim;
 mod param;
 pub mod plot;
