@@ -606,3 +606,52 @@ fn uninitialized_parameter_messages_are_pytorchs() {
     );
     assert_eq!(p.to_string(), "<UninitializedParameter>");
 }
+
+#[test]
+fn gradients_reach_parameters_across_many_created_and_dropped() -> Result<()> {
+    // Parameters made before and after thousands of short-lived ones (whose removal from the
+    // process-wide table happens in sweeps) still receive their gradients, exactly once.
+    let old = scalar_linear(3.0, 0.0)?;
+    for _ in 0..3000 {
+        drop(Parameter::new(Tensor::ones(2)?)?);
+    }
+    let keep: Vec<Parameter> = (0..100)
+        .map(|_| Parameter::new(Tensor::ones(1)?))
+        .collect::<Result<_>>()?;
+    let new = scalar_linear(5.0, 0.0)?;
+    let x = Tensor::new(&[[2f32]])?;
+    let loss = old.forward(&new.forward(&x)?)?.sum()?; // 3 · (5 · x)
+    loss.backward()?;
+    assert_eq!(old.weight()?.grad().unwrap().to_vec()?, vec![10.0]); // 5 · x
+    assert_eq!(new.weight()?.grad().unwrap().to_vec()?, vec![6.0]); // 3 · x
+    assert!(keep.iter().all(|p| p.grad().is_none()));
+    Ok(())
+}
+
+#[test]
+fn in_place_writes_keep_dtype_and_touch_only_their_target() -> Result<()> {
+    use candle_core::{DType, Device};
+    let zeros = candle_core::Tensor::zeros((2, 3, 4), DType::F64, &Device::Cpu)?;
+    let p = Parameter::new(Tensor::from(zeros))?;
+    p.set_at(&[1, 2, 3], 0.1)?;
+    p.set_at(&[0, 1, 0], -2.0)?;
+    let v: Vec<f64> = p.data()?.as_candle().flatten_all()?.to_vec1()?;
+    for (i, x) in v.iter().enumerate() {
+        let want = match i {
+            23 => 0.1, // 1·12 + 2·4 + 3, stored as float64 without rounding to float32
+            4 => -2.0,
+            _ => 0.0,
+        };
+        assert_eq!(*x, want, "element {i}");
+    }
+    p.fill_(1.0 / 3.0)?;
+    let v: Vec<f64> = p.data()?.as_candle().flatten_all()?.to_vec1()?;
+    assert!(v.iter().all(|&x| x == 1.0 / 3.0));
+    let q = Parameter::new(Tensor::zeros(3)?)?;
+    q.fill_(0.1)?;
+    assert_eq!(q.values_f32()?, vec![0.1f32; 3]);
+    let s = Parameter::new(Tensor::new(7f32)?)?;
+    s.set_at(&[], 1.5)?;
+    assert_eq!(s.values_f32()?, vec![1.5]);
+    Ok(())
+}
