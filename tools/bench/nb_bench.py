@@ -83,11 +83,7 @@ def part_warm(reps: int) -> dict:
 
 # ------------------------------------------------------------------------------------ probe
 
-DISPLAY_DEP = f':dep notebook-display = {{ path = "{BENCH / "probe" / "notebook-display"}" }}'
-DISPLAY_USE = "use notebook_display::ShowInNotebook;"
-
-# name -> (commands put before the probe's first cell, extra kernel environment, what it tests);
-# CODE_AFTER: code put after the first cell's own code.
+# name -> (commands put before the probe's first cell, extra kernel environment, what it tests).
 VARIANTS = {
     "project settings": ("", {}, "tools/kernel/evcxr/evcxr.toml as it is"),
     ":opt 1": (":opt 1", {}, "optimisation level 1"),
@@ -99,16 +95,21 @@ VARIANTS = {
                     "lld (Debian's package, unpacked into build/bench/tools)"),
     ":cache 1024": (":cache 1024", {"XDG_CACHE_HOME": str(BUILD / "xdg-cache")},
                     "evcxr's compilation cache (kept in build/bench/xdg-cache)"),
-    "display trait in scope": (DISPLAY_DEP, {},
-                               "a prelude trait giving every Debug value `evcxr_display`, so "
-                               "a cell ending in an expression compiles once, not twice"),
+    "without the display trait": ("", {},
+                                  "the crate without `ShowInNotebook` in its prelude (the trait "
+                                  "that gives every Debug value `evcxr_display`, so that a cell "
+                                  "ending in an expression compiles once, not twice)"),
 }
-CODE_AFTER = {"display trait in scope": DISPLAY_USE}
+# Variants that run against an edited copy of the crate: name -> (file, line removed).
+CRATE_EDITS = {
+    "without the display trait": ("src/prelude.rs",
+                                  "pub use crate::notebook::ShowInNotebook;"),
+}
 
 
-def frozen_crate() -> Path:
+def frozen_crate(name: str = "d2l-snapshot") -> Path:
     """A copy of the crate that stays put while the probe runs (others may be editing src/)."""
-    dst = BUILD / "d2l-snapshot"
+    dst = BUILD / name
     if dst.exists():
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
@@ -177,10 +178,19 @@ def breakdown(r: dict, events: list[tuple]) -> list[dict]:
 
 def part_probe(reps: int, variants: list[str]) -> dict:
     probe = BENCH / "probe" / "probe.ipynb"
-    crate = frozen_crate()
+    frozen = frozen_crate()
     out = {}
     for name in variants:
         prefix, env, what = VARIANTS[name]
+        crate = frozen
+        if name in CRATE_EDITS:
+            rel, line = CRATE_EDITS[name]
+            crate = frozen_crate("d2l-snapshot-edited")
+            text = (crate / rel).read_text()
+            if line not in text:
+                out[name] = {"what": what, "skipped": f"{rel} no longer has `{line}`"}
+                continue
+            (crate / rel).write_text(text.replace(line, ""))
         if "linker" in name and not TOOLS_BIN.exists():
             out[name] = {"what": what, "skipped": "mold/lld not unpacked (tools/bench/run does it)"}
             continue
@@ -194,8 +204,6 @@ def part_probe(reps: int, variants: list[str]) -> dict:
         ]
         if prefix:
             lines.append(prefix)
-        if name in CODE_AFTER:
-            src = src + "\n" + CODE_AFTER[name]
         first.cells[0].source = "\n".join(lines) + "\n" + src
         kenv = {"D2L_EVCXR_CACHE": str(cache), "EVCXR_KERNEL_WARMUP": "1"}
         kenv.update(env)
