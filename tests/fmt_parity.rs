@@ -7,223 +7,105 @@
 
 use candle_core::{DType, Device, Tensor};
 use d2l::fmt::{ReprOptions, tensor_repr};
+use serde_json::Value;
 
 const FIXTURE: &str = include_str!("fixtures/fmt.json");
 
-/// Just enough JSON for the fixture file (objects, arrays, strings, numbers, booleans).
-#[derive(Debug, Clone)]
-enum Json {
-    Null,
-    Bool(bool),
-    /// The number's source text, so integers beyond 2^53 stay exact.
-    Number(String),
-    Str(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+/// Typed access to the fixture; a panic names the missing key or shows the value that
+/// does not have the expected type.
+trait Fixture {
+    fn field(&self, key: &str) -> &Value;
+    fn array(&self) -> &[Value];
+    fn str(&self) -> &str;
+    fn bool(&self) -> bool;
+    fn usize(&self) -> usize;
+    fn f64(&self) -> f64;
+    fn i64(&self) -> i64;
 }
 
-impl Json {
-    fn get(&self, key: &str) -> &Json {
-        match self {
-            Json::Object(fields) => fields
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v)
-                .unwrap_or_else(|| panic!("missing key {key}")),
-            _ => panic!("not an object"),
-        }
+impl Fixture for Value {
+    fn field(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
     }
-    fn array(&self) -> &[Json] {
-        match self {
-            Json::Array(items) => items,
-            other => panic!("not an array: {other:?}"),
-        }
+
+    fn array(&self) -> &[Value] {
+        self.as_array()
+            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
     }
+
     fn str(&self) -> &str {
-        match self {
-            Json::Str(s) => s,
-            other => panic!("not a string: {other:?}"),
-        }
+        self.as_str()
+            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
     }
+
     fn bool(&self) -> bool {
-        match self {
-            Json::Bool(b) => *b,
-            other => panic!("not a boolean: {other:?}"),
-        }
+        self.as_bool()
+            .unwrap_or_else(|| panic!("not a boolean: {}", brief(self)))
     }
+
     fn usize(&self) -> usize {
-        match self {
-            Json::Number(n) => n.parse().unwrap(),
-            other => panic!("not a number: {other:?}"),
-        }
+        self.as_u64()
+            .unwrap_or_else(|| panic!("not a u64: {}", brief(self))) as usize
     }
+
     /// A value as a float; non-finite values and negative zero are stored as strings.
     fn f64(&self) -> f64 {
         match self {
-            Json::Number(n) => n.parse().unwrap(),
-            Json::Str(s) => match s.as_str() {
+            Value::String(s) => match s.as_str() {
                 "nan" => f64::NAN,
                 "inf" => f64::INFINITY,
                 "-inf" => f64::NEG_INFINITY,
                 "-0.0" => -0.0,
                 other => panic!("unexpected value {other}"),
             },
-            other => panic!("not a number: {other:?}"),
+            other => other
+                .as_f64()
+                .unwrap_or_else(|| panic!("not a number: {}", brief(other))),
         }
     }
+
+    /// An integer, exact over the whole `i64` range.
     fn i64(&self) -> i64 {
-        match self {
-            Json::Number(n) => n.parse().unwrap(),
-            other => panic!("not an integer: {other:?}"),
-        }
+        self.as_i64()
+            .unwrap_or_else(|| panic!("not an i64: {}", brief(self)))
     }
 }
 
-struct Parser<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl Parser<'_> {
-    fn skip_ws(&mut self) {
-        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
-            self.pos += 1;
+/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
+fn brief(v: &Value) -> String {
+    match v {
+        Value::Object(fields) => {
+            let label: Vec<String> = ["name", "op", "step", "seed"]
+                .iter()
+                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
+                .collect();
+            let keys: Vec<&String> = fields.keys().collect();
+            format!("{{{}}} (keys {keys:?})", label.join(", "))
         }
-    }
-    fn eat(&mut self, c: u8) {
-        self.skip_ws();
-        assert_eq!(
-            self.bytes[self.pos], c,
-            "expected {:?} at {}",
-            c as char, self.pos
-        );
-        self.pos += 1;
-    }
-    fn value(&mut self) -> Json {
-        self.skip_ws();
-        match self.bytes[self.pos] {
-            b'{' => {
-                self.pos += 1;
-                let mut fields = Vec::new();
-                self.skip_ws();
-                if self.bytes[self.pos] == b'}' {
-                    self.pos += 1;
-                    return Json::Object(fields);
-                }
-                loop {
-                    self.skip_ws();
-                    let key = self.string();
-                    self.eat(b':');
-                    fields.push((key, self.value()));
-                    self.skip_ws();
-                    self.pos += 1;
-                    if self.bytes[self.pos - 1] == b'}' {
-                        return Json::Object(fields);
-                    }
-                }
-            }
-            b'[' => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                self.skip_ws();
-                if self.bytes[self.pos] == b']' {
-                    self.pos += 1;
-                    return Json::Array(items);
-                }
-                loop {
-                    items.push(self.value());
-                    self.skip_ws();
-                    self.pos += 1;
-                    if self.bytes[self.pos - 1] == b']' {
-                        return Json::Array(items);
-                    }
-                }
-            }
-            b'"' => Json::Str(self.string()),
-            b't' => {
-                self.pos += 4;
-                Json::Bool(true)
-            }
-            b'f' => {
-                self.pos += 5;
-                Json::Bool(false)
-            }
-            b'n' => {
-                self.pos += 4;
-                Json::Null
-            }
-            _ => {
-                let start = self.pos;
-                while self.pos < self.bytes.len()
-                    && matches!(
-                        self.bytes[self.pos],
-                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
-                    )
-                {
-                    self.pos += 1;
-                }
-                let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap();
-                Json::Number(text.to_string())
-            }
-        }
-    }
-    fn string(&mut self) -> String {
-        self.eat(b'"');
-        let mut out = String::new();
-        loop {
-            let c = self.bytes[self.pos];
-            self.pos += 1;
-            match c {
-                b'"' => return out,
-                b'\\' => {
-                    let e = self.bytes[self.pos];
-                    self.pos += 1;
-                    match e {
-                        b'n' => out.push('\n'),
-                        b't' => out.push('\t'),
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'u' => {
-                            let hex = std::str::from_utf8(&self.bytes[self.pos..self.pos + 4]);
-                            let code = u32::from_str_radix(hex.unwrap(), 16).unwrap();
-                            out.push(char::from_u32(code).unwrap());
-                            self.pos += 4;
-                        }
-                        other => panic!("unsupported escape \\{}", other as char),
-                    }
-                }
-                _ => {
-                    // Multi-byte UTF-8 sequences are copied through byte by byte.
-                    let start = self.pos - 1;
-                    let mut end = self.pos;
-                    while end < self.bytes.len() && (self.bytes[end] & 0xC0) == 0x80 {
-                        end += 1;
-                    }
-                    out.push_str(std::str::from_utf8(&self.bytes[start..end]).unwrap());
-                    self.pos = end;
-                }
-            }
-        }
+        other => other.to_string().chars().take(80).collect(),
     }
 }
 
-fn parse(text: &str) -> Json {
-    Parser {
-        bytes: text.as_bytes(),
-        pos: 0,
-    }
-    .value()
+/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
+/// value written by Python.
+fn fixture() -> Value {
+    serde_json::from_str(FIXTURE).expect("tests/fixtures/fmt.json is not valid JSON")
 }
 
 /// Rebuilds the tensor of one fixture case in candle; booleans become `u8`.
-fn build(case: &Json) -> (Tensor, ReprOptions) {
+fn build(case: &Value) -> (Tensor, ReprOptions) {
     let dev = Device::Cpu;
-    let shape: Vec<usize> = case.get("shape").array().iter().map(Json::usize).collect();
-    let values = case.get("values").array();
-    let floats = || values.iter().map(Json::f64).collect::<Vec<f64>>();
-    let ints = || values.iter().map(Json::i64).collect::<Vec<i64>>();
-    let dtype = case.get("dtype").str();
+    let shape: Vec<usize> = case
+        .field("shape")
+        .array()
+        .iter()
+        .map(Fixture::usize)
+        .collect();
+    let values = case.field("values").array();
+    let floats = || values.iter().map(Fixture::f64).collect::<Vec<f64>>();
+    let ints = || values.iter().map(Fixture::i64).collect::<Vec<i64>>();
+    let dtype = case.field("dtype").str();
     let t = match dtype {
         "float32" => {
             let v: Vec<f32> = floats().into_iter().map(|x| x as f32).collect();
@@ -260,9 +142,9 @@ fn build(case: &Json) -> (Tensor, ReprOptions) {
     }
     .unwrap();
     let opts = ReprOptions {
-        is_bool: case.get("is_bool").bool(),
+        is_bool: case.field("is_bool").bool(),
         suffixes: case
-            .get("suffixes")
+            .field("suffixes")
             .array()
             .iter()
             .map(|s| s.str().to_string())
@@ -273,18 +155,18 @@ fn build(case: &Json) -> (Tensor, ReprOptions) {
 
 #[test]
 fn every_fixture_case_prints_exactly_as_pytorch() {
-    let fixture = parse(FIXTURE);
-    let cases = fixture.get("cases").array();
+    let fixture = fixture();
+    let cases = fixture.field("cases").array();
     assert!(cases.len() >= 100, "fixture has only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
         let (t, opts) = build(case);
-        let expected = case.get("expected").str();
+        let expected = case.field("expected").str();
         let got = tensor_repr(&t, &opts);
         if got != expected {
             failures.push(format!(
                 "case {}:\n--- PyTorch ---\n{expected}\n--- d2l ---\n{got}",
-                case.get("name").str()
+                case.field("name").str()
             ));
         }
     }
@@ -299,9 +181,9 @@ fn every_fixture_case_prints_exactly_as_pytorch() {
 
 #[test]
 fn fixture_covers_the_required_kinds_of_tensor() {
-    let fixture = parse(FIXTURE);
-    let cases = fixture.get("cases").array();
-    let expected: Vec<&str> = cases.iter().map(|c| c.get("expected").str()).collect();
+    let fixture = fixture();
+    let cases = fixture.field("cases").array();
+    let expected: Vec<&str> = cases.iter().map(|c| c.field("expected").str()).collect();
     let any = |pred: &dyn Fn(&str) -> bool| expected.iter().any(|e| pred(e));
     assert!(any(&|e| e.contains("e-05")), "scientific notation");
     assert!(any(&|e| e.contains("nan")), "nan");

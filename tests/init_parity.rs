@@ -8,6 +8,7 @@
 
 use d2l::nn::init::{self, FanMode, KaimingOptions};
 use d2l::prelude::*;
+use serde_json::Value;
 use std::sync::Mutex;
 
 /// The generator is global and cargo runs tests in parallel.
@@ -17,163 +18,74 @@ const NORMAL_TOL: f64 = 1e-6;
 const ORTHOGONAL_TOL: f64 = 1e-5;
 
 // ---------------------------------------------------------------------------------------------
-// A small JSON reader (the crate has no JSON dependency; the fixture has no true, false or
-// null). Numbers keep their text so that they
-// parse exactly with Rust's correctly rounded `parse`.
+// Reading the fixture.
 
-#[derive(Debug)]
-enum Json {
-    Num(String),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
-}
+/// Typed access to the fixture; a panic names the missing key or shows the value that
+/// does not have the expected type.
+trait Fixture {
+    fn field(&self, key: &str) -> &Value;
+    fn arr(&self) -> &[Value];
+    fn str(&self) -> &str;
+    fn f64(&self) -> f64;
+    fn u64(&self) -> u64;
 
-struct Reader<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Reader<'_> {
-    fn skip_ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
-        }
-    }
-
-    fn expect(&mut self, c: u8) {
-        self.skip_ws();
-        assert_eq!(
-            self.s[self.i] as char, c as char,
-            "JSON: at byte {}",
-            self.i
-        );
-        self.i += 1;
-    }
-
-    fn value(&mut self) -> Json {
-        self.skip_ws();
-        match self.s[self.i] {
-            b'{' => {
-                self.i += 1;
-                let mut fields = Vec::new();
-                self.skip_ws();
-                if self.s[self.i] == b'}' {
-                    self.i += 1;
-                    return Json::Obj(fields);
-                }
-                loop {
-                    self.skip_ws();
-                    let key = match self.value() {
-                        Json::Str(k) => k,
-                        other => panic!("JSON: key {other:?}"),
-                    };
-                    self.expect(b':');
-                    fields.push((key, self.value()));
-                    self.skip_ws();
-                    self.i += 1;
-                    match self.s[self.i - 1] {
-                        b',' => continue,
-                        b'}' => return Json::Obj(fields),
-                        c => panic!("JSON: unexpected {:?}", c as char),
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.skip_ws();
-                if self.s[self.i] == b']' {
-                    self.i += 1;
-                    return Json::Arr(items);
-                }
-                loop {
-                    items.push(self.value());
-                    self.skip_ws();
-                    self.i += 1;
-                    match self.s[self.i - 1] {
-                        b',' => continue,
-                        b']' => return Json::Arr(items),
-                        c => panic!("JSON: unexpected {:?}", c as char),
-                    }
-                }
-            }
-            b'"' => {
-                self.i += 1;
-                let mut out = String::new();
-                while self.s[self.i] != b'"' {
-                    if self.s[self.i] == b'\\' {
-                        self.i += 1;
-                        out.push(match self.s[self.i] {
-                            b'n' => '\n',
-                            b't' => '\t',
-                            c => c as char,
-                        });
-                    } else {
-                        out.push(self.s[self.i] as char);
-                    }
-                    self.i += 1;
-                }
-                self.i += 1;
-                Json::Str(out)
-            }
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && b"+-.eE0123456789".contains(&self.s[self.i]) {
-                    self.i += 1;
-                }
-                Json::Num(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
-            }
-        }
-    }
-}
-
-impl Json {
-    fn parse(text: &str) -> Json {
-        let mut r = Reader {
-            s: text.as_bytes(),
-            i: 0,
-        };
-        let v = r.value();
-        r.skip_ws();
-        assert_eq!(r.i, text.len(), "JSON: trailing text");
-        v
-    }
-    fn get(&self, key: &str) -> &Json {
-        match self {
-            Json::Obj(f) => &f.iter().find(|(k, _)| k == key).expect(key).1,
-            other => panic!("not an object: {other:?}"),
-        }
-    }
-    fn arr(&self) -> &[Json] {
-        match self {
-            Json::Arr(a) => a,
-            other => panic!("not an array: {other:?}"),
-        }
-    }
-    fn str(&self) -> &str {
-        match self {
-            Json::Str(s) => s,
-            other => panic!("not a string: {other:?}"),
-        }
-    }
-    fn f64(&self) -> f64 {
-        match self {
-            Json::Num(n) => n.parse().expect("number"),
-            other => panic!("not a number: {other:?}"),
-        }
-    }
     fn usizes(&self) -> Vec<usize> {
-        self.arr().iter().map(|x| x.f64() as usize).collect()
+        self.arr().iter().map(|x| x.u64() as usize).collect()
     }
+
     fn f64s(&self) -> Vec<f64> {
-        self.arr().iter().map(Json::f64).collect()
+        self.arr().iter().map(Fixture::f64).collect()
     }
 }
 
-fn fixtures() -> Json {
+impl Fixture for Value {
+    fn field(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
+    }
+
+    fn arr(&self) -> &[Value] {
+        self.as_array()
+            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
+    }
+
+    fn str(&self) -> &str {
+        self.as_str()
+            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
+    }
+
+    fn f64(&self) -> f64 {
+        self.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {}", brief(self)))
+    }
+
+    fn u64(&self) -> u64 {
+        self.as_u64()
+            .unwrap_or_else(|| panic!("not a u64: {}", brief(self)))
+    }
+}
+
+/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
+fn brief(v: &Value) -> String {
+    match v {
+        Value::Object(fields) => {
+            let label: Vec<String> = ["name", "op", "step", "seed"]
+                .iter()
+                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
+                .collect();
+            let keys: Vec<&String> = fields.keys().collect();
+            format!("{{{}}} (keys {keys:?})", label.join(", "))
+        }
+        other => other.to_string().chars().take(80).collect(),
+    }
+}
+
+/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
+/// value written by Python.
+fn fixtures() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/init.json");
-    Json::parse(&std::fs::read_to_string(path).expect("read the fixture"))
+    let text = std::fs::read_to_string(path).expect("read tests/fixtures/init.json");
+    serde_json::from_str(&text).expect("tests/fixtures/init.json is not valid JSON")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,16 +101,16 @@ enum Compare {
 
 /// Runs the recorded call on a fresh zero parameter and returns its values and how they must
 /// match PyTorch's.
-fn replay(case: &Json) -> (Vec<f64>, Compare) {
-    let op = case.get("op").str();
-    let shape = case.get("shape").usizes();
-    let args = case.get("args");
-    let arg = |k: &str| args.get(k).f64();
+fn replay(case: &Value) -> (Vec<f64>, Compare) {
+    let op = case.field("op").str();
+    let shape = case.field("shape").usizes();
+    let args = case.field("args");
+    let arg = |k: &str| args.field(k).f64();
     let p = Parameter::new(Tensor::zeros(shape).unwrap()).unwrap();
     let kaiming = || KaimingOptions {
         a: arg("a"),
-        mode: args.get("mode").str().parse::<FanMode>().unwrap(),
-        nonlinearity: args.get("nonlinearity").str(),
+        mode: args.field("mode").str().parse::<FanMode>().unwrap(),
+        nonlinearity: args.field("nonlinearity").str(),
     };
     let normal = Compare::Within(NORMAL_TOL);
     let compare = match op {
@@ -243,7 +155,7 @@ fn replay(case: &Json) -> (Vec<f64>, Compare) {
             Compare::Exact
         }
         "dirac_" => {
-            init::dirac_(&p, arg("groups") as usize).unwrap();
+            init::dirac_(&p, args.field("groups").u64() as usize).unwrap();
             Compare::Exact
         }
         "constant_" => {
@@ -278,11 +190,11 @@ fn mismatch(ours: &[f64], torch: &[f64], compare: Compare) -> Option<String> {
     None
 }
 
-fn describe(seed: u64, case: &Json) -> String {
+fn describe(seed: u64, case: &Value) -> String {
     format!(
         "seed {seed}: {}{:?}",
-        case.get("op").str(),
-        case.get("shape").usizes()
+        case.field("op").str(),
+        case.field("shape").usizes()
     )
 }
 
@@ -292,15 +204,15 @@ fn check_fresh(ops: &[&str]) {
     let fx = fixtures();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for case in fx.get("fresh").arr() {
-        if !ops.contains(&case.get("op").str()) {
+    for case in fx.field("fresh").arr() {
+        if !ops.contains(&case.field("op").str()) {
             continue;
         }
-        let seed = case.get("seed").f64() as u64;
+        let seed = case.field("seed").u64();
         manual_seed(seed);
         let (ours, compare) = replay(case);
         checked += 1;
-        if let Some(m) = mismatch(&ours, &case.get("values").f64s(), compare) {
+        if let Some(m) = mismatch(&ours, &case.field("values").f64s(), compare) {
             failures.push(format!("{}: {m}", describe(seed, case)));
         }
     }
@@ -355,12 +267,12 @@ fn chains_of_inits_match_pytorch() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let fx = fixtures();
     let mut failures = Vec::new();
-    for chain in fx.get("chains").arr() {
-        let seed = chain.get("seed").f64() as u64;
+    for chain in fx.field("chains").arr() {
+        let seed = chain.field("seed").u64();
         manual_seed(seed);
-        for case in chain.get("ops").arr() {
+        for case in chain.field("ops").arr() {
             let (ours, compare) = replay(case);
-            if let Some(m) = mismatch(&ours, &case.get("values").f64s(), compare) {
+            if let Some(m) = mismatch(&ours, &case.field("values").f64s(), compare) {
                 failures.push(format!("chain {}: {m}", describe(seed, case)));
             }
         }
@@ -372,8 +284,8 @@ fn chains_of_inits_match_pytorch() {
 fn linear_default_init_matches_pytorch() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let fx = fixtures();
-    for case in fx.get("linear").arr() {
-        let seed = case.get("seed").f64() as u64;
+    for case in fx.field("linear").arr() {
+        let seed = case.field("seed").u64();
         manual_seed(seed);
         let layer = Linear::new(4, 8).unwrap();
         let w: Vec<f64> = layer
@@ -392,8 +304,8 @@ fn linear_default_init_matches_pytorch() {
             .into_iter()
             .map(f64::from)
             .collect();
-        assert_eq!(w, case.get("weight").f64s(), "seed {seed}: weight");
-        assert_eq!(b, case.get("bias").f64s(), "seed {seed}: bias");
+        assert_eq!(w, case.field("weight").f64s(), "seed {seed}: weight");
+        assert_eq!(b, case.field("bias").f64s(), "seed {seed}: bias");
     }
 }
 
@@ -401,26 +313,26 @@ fn linear_default_init_matches_pytorch() {
 fn chapter_mlp_matches_pytorch() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let fx = fixtures();
-    let mlp = fx.get("mlp");
-    manual_seed(mlp.get("seed").f64() as u64);
+    let mlp = fx.field("mlp");
+    manual_seed(mlp.field("seed").u64());
     let net = sequential![Linear::new(4, 8).unwrap(), ReLU, Linear::new(8, 1).unwrap()];
     let x = rand((2, 4)).unwrap();
     let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
-    assert_eq!(to64(x.to_vec().unwrap()), mlp.get("X").f64s(), "X");
+    assert_eq!(to64(x.to_vec().unwrap()), mlp.field("X").f64s(), "X");
     let ours = net.named_parameters();
-    let theirs = mlp.get("params").arr();
+    let theirs = mlp.field("params").arr();
     assert_eq!(ours.len(), theirs.len());
     for ((name, p), t) in ours.iter().zip(theirs) {
-        assert_eq!(name, t.get("name").str());
-        assert_eq!(p.shape().unwrap().0, t.get("shape").usizes(), "{name}");
+        assert_eq!(name, t.field("name").str());
+        assert_eq!(p.shape().unwrap().0, t.field("shape").usizes(), "{name}");
         assert_eq!(
             to64(p.values_f32().unwrap()),
-            t.get("values").f64s(),
+            t.field("values").f64s(),
             "{name}"
         );
     }
     let y = to64(net.forward(&x).unwrap().to_vec().unwrap());
-    let expected = mlp.get("output").f64s();
+    let expected = mlp.field("output").f64s();
     assert_eq!(y.len(), expected.len());
     for (o, t) in y.iter().zip(&expected) {
         assert!(
@@ -435,13 +347,13 @@ fn chapter_mlp_matches_pytorch() {
 fn chapter_custom_inits_match_pytorch() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let fx = fixtures();
-    let mlp = fx.get("mlp");
-    manual_seed(mlp.get("seed").f64() as u64);
+    let mlp = fx.field("mlp");
+    manual_seed(mlp.field("seed").u64());
     let net = sequential![Linear::new(4, 8).unwrap(), ReLU, Linear::new(8, 1).unwrap()];
     rand((2, 4)).unwrap();
     let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
-    for step in mlp.get("custom_inits").arr() {
-        let name = step.get("step").str();
+    for step in mlp.field("custom_inits").arr() {
+        let name = step.field("step").str();
         match name {
             "init_normal" => net.apply(|m| {
                 if m.is::<Linear>() {
@@ -483,7 +395,7 @@ fn chapter_custom_inits_match_pytorch() {
             other => panic!("no replay for {other}"),
         }
         .unwrap();
-        let theirs = step.get("params").arr();
+        let theirs = step.field("params").arr();
         for ((pname, p), t) in net.named_parameters().iter().zip(theirs) {
             let ours = to64(p.values_f32().unwrap());
             let m = mismatch(&ours, &t.f64s(), Compare::Within(NORMAL_TOL));

@@ -3,210 +3,82 @@
 //! bit for bit, normal and truncated-normal draws within 1e-6.
 
 use d2l::rng::{Generator, erf, erfinv_f32, with_global};
+use serde_json::Value;
 
 const NORMAL_TOL: f64 = 1e-6;
 
-/// A JSON value (the fixture uses no `true`, `false` or `null`). Numbers keep their text,
-/// so that floats parse exactly: Rust's `parse` rounds correctly, and the fixture writes each
-/// float as its shortest exact text.
-#[derive(Debug)]
-enum Json {
-    Num(String),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+/// Typed access to the fixture; a panic names the missing key or shows the value that
+/// does not have the expected type.
+trait Fixture {
+    fn field(&self, key: &str) -> &Value;
+    fn arr(&self) -> &[Value];
+    fn str(&self) -> &str;
+    fn f64(&self) -> f64;
+    fn i64(&self) -> i64;
+    fn u64(&self) -> u64;
 }
 
-impl Json {
-    fn parse(text: &str) -> Json {
-        let mut p = Parser {
-            s: text.as_bytes(),
-            i: 0,
-        };
-        let v = p.value();
-        p.ws();
-        assert_eq!(p.i, p.s.len(), "trailing text in JSON");
-        v
+impl Fixture for Value {
+    fn field(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
     }
 
-    fn get(&self, key: &str) -> &Json {
-        match self {
-            Json::Obj(fields) => fields
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v)
-                .unwrap_or_else(|| panic!("no key {key}")),
-            _ => panic!("not an object when looking up {key}"),
-        }
-    }
-
-    fn has(&self, key: &str) -> bool {
-        matches!(self, Json::Obj(fields) if fields.iter().any(|(k, _)| k == key))
-    }
-
-    fn arr(&self) -> &[Json] {
-        match self {
-            Json::Arr(items) => items,
-            other => panic!("not an array: {other:?}"),
-        }
+    fn arr(&self) -> &[Value] {
+        self.as_array()
+            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
     }
 
     fn str(&self) -> &str {
-        match self {
-            Json::Str(s) => s,
-            other => panic!("not a string: {other:?}"),
-        }
+        self.as_str()
+            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
     }
 
     fn f64(&self) -> f64 {
-        match self {
-            Json::Num(t) => t.parse().unwrap_or_else(|_| panic!("not a float: {t}")),
-            other => panic!("not a number: {other:?}"),
-        }
+        self.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {}", brief(self)))
     }
 
     fn i64(&self) -> i64 {
-        match self {
-            Json::Num(t) => t.parse().unwrap_or_else(|_| panic!("not an integer: {t}")),
-            other => panic!("not a number: {other:?}"),
-        }
+        self.as_i64()
+            .unwrap_or_else(|| panic!("not an i64: {}", brief(self)))
     }
 
     fn u64(&self) -> u64 {
-        match self {
-            Json::Num(t) => t.parse().unwrap_or_else(|_| panic!("not an integer: {t}")),
-            other => panic!("not a number: {other:?}"),
-        }
+        self.as_u64()
+            .unwrap_or_else(|| panic!("not a u64: {}", brief(self)))
     }
 }
 
-struct Parser<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Parser<'_> {
-    fn ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
+/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
+fn brief(v: &Value) -> String {
+    match v {
+        Value::Object(fields) => {
+            let label: Vec<String> = ["name", "op", "step", "seed"]
+                .iter()
+                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
+                .collect();
+            let keys: Vec<&String> = fields.keys().collect();
+            format!("{{{}}} (keys {keys:?})", label.join(", "))
         }
-    }
-
-    fn eat(&mut self, c: u8) {
-        self.ws();
-        assert_eq!(
-            self.s[self.i], c,
-            "expected '{}' at byte {}",
-            c as char, self.i
-        );
-        self.i += 1;
-    }
-
-    fn value(&mut self) -> Json {
-        self.ws();
-        match self.s[self.i] {
-            b'{' => {
-                self.i += 1;
-                let mut fields = Vec::new();
-                self.ws();
-                if self.s[self.i] == b'}' {
-                    self.i += 1;
-                    return Json::Obj(fields);
-                }
-                loop {
-                    self.ws();
-                    let key = self.string();
-                    self.eat(b':');
-                    fields.push((key, self.value()));
-                    self.ws();
-                    self.i += 1;
-                    match self.s[self.i - 1] {
-                        b',' => continue,
-                        b'}' => return Json::Obj(fields),
-                        c => panic!("unexpected '{}' in object", c as char),
-                    }
-                }
-            }
-            b'[' => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.s[self.i] == b']' {
-                    self.i += 1;
-                    return Json::Arr(items);
-                }
-                loop {
-                    items.push(self.value());
-                    self.ws();
-                    self.i += 1;
-                    match self.s[self.i - 1] {
-                        b',' => continue,
-                        b']' => return Json::Arr(items),
-                        c => panic!("unexpected '{}' in array", c as char),
-                    }
-                }
-            }
-            b'"' => Json::Str(self.string()),
-            _ => {
-                let start = self.i;
-                while self.i < self.s.len() && b"+-.eE0123456789".contains(&self.s[self.i]) {
-                    self.i += 1;
-                }
-                assert!(self.i > start, "unexpected byte at {start} (not a number)");
-                Json::Num(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
-            }
-        }
-    }
-
-    fn string(&mut self) -> String {
-        assert_eq!(self.s[self.i], b'"');
-        self.i += 1;
-        let mut out = String::new();
-        loop {
-            let c = self.s[self.i];
-            self.i += 1;
-            match c {
-                b'"' => return out,
-                b'\\' => {
-                    let e = self.s[self.i];
-                    self.i += 1;
-                    match e {
-                        b'n' => out.push('\n'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hex = std::str::from_utf8(&self.s[self.i..self.i + 4]).unwrap();
-                            let code = u32::from_str_radix(hex, 16).unwrap();
-                            out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                            self.i += 4;
-                        }
-                        other => out.push(other as char),
-                    }
-                }
-                _ => {
-                    // Copy a whole UTF-8 sequence.
-                    let start = self.i - 1;
-                    while self.i < self.s.len() && (self.s[self.i] & 0xC0) == 0x80 {
-                        self.i += 1;
-                    }
-                    out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap());
-                }
-            }
-        }
+        other => other.to_string().chars().take(80).collect(),
     }
 }
 
-fn fixture() -> Json {
+/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
+/// value written by Python.
+fn fixture() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rng.json");
     let text = std::fs::read_to_string(path).expect("read tests/fixtures/rng.json");
-    Json::parse(&text)
+    serde_json::from_str(&text).expect("tests/fixtures/rng.json is not valid JSON")
 }
 
-fn num(op: &Json, key: &str) -> f64 {
-    op.get(key).f64()
+fn num(op: &Value, key: &str) -> f64 {
+    op.field(key).f64()
 }
 
-fn size(op: &Json) -> usize {
-    op.get("n").u64() as usize
+fn size(op: &Value) -> usize {
+    op.field("n").u64() as usize
 }
 
 /// What one recorded operation produced, and how exactly it must match.
@@ -221,11 +93,11 @@ fn widen(v: Vec<f32>) -> Vec<f64> {
 }
 
 /// Runs one recorded operation on `g`; `None` for a reseed.
-fn replay(g: &mut Generator, op: &Json) -> Option<Draw> {
-    let kind = op.get("op").str();
+fn replay(g: &mut Generator, op: &Value) -> Option<Draw> {
+    let kind = op.field("op").str();
     let draw = match kind {
         "manual_seed" => {
-            g.manual_seed(op.get("seed").u64());
+            g.manual_seed(op.field("seed").u64());
             return None;
         }
         "uniform_f32" => Draw::Exact(widen(g.uniform_f32(
@@ -258,9 +130,9 @@ fn replay(g: &mut Generator, op: &Json) -> Option<Draw> {
 
 /// Compares one draw with the record; returns the largest absolute difference (0 for
 /// exact comparisons).
-fn compare(case: &str, op: &Json, draw: Draw) -> f64 {
-    let what = format!("{case}: {}", op.get("op").str());
-    let values = op.get("values").arr();
+fn compare(case: &str, op: &Value, draw: Draw) -> f64 {
+    let what = format!("{case}: {}", op.field("op").str());
+    let values = op.field("values").arr();
     match draw {
         Draw::Exact(got) => {
             assert_eq!(got.len(), values.len(), "{what}");
@@ -285,7 +157,7 @@ fn compare(case: &str, op: &Json, draw: Draw) -> f64 {
             worst
         }
         Draw::Ints(got) => {
-            let want: Vec<i64> = values.iter().map(Json::i64).collect();
+            let want: Vec<i64> = values.iter().map(Fixture::i64).collect();
             assert_eq!(got, want, "{what}");
             0.0
         }
@@ -295,17 +167,17 @@ fn compare(case: &str, op: &Json, draw: Draw) -> f64 {
 #[test]
 fn draws_match_pytorch() {
     let data = fixture();
-    let cases = data.get("cases").arr();
+    let cases = data.field("cases").arr();
     assert!(cases.len() > 100, "fixture looks truncated");
     let (mut worst, mut ops) = (0f64, 0);
     for case in cases {
         let label = format!(
             "{} (seed {})",
-            case.get("name").str(),
-            case.get("seed").u64()
+            case.field("name").str(),
+            case.field("seed").u64()
         );
-        let mut g = Generator::new(case.get("seed").u64());
-        for op in case.get("ops").arr() {
+        let mut g = Generator::new(case.field("seed").u64());
+        for op in case.field("ops").arr() {
             if let Some(draw) = replay(&mut g, op) {
                 worst = worst.max(compare(&label, op, draw));
                 ops += 1;
@@ -321,15 +193,15 @@ fn the_global_generator_matches_pytorch_across_calls() {
     // separate `with_global` call, so the state must carry over between calls.
     let data = fixture();
     let mut sequences = 0;
-    for case in data.get("cases").arr() {
-        let ops = case.get("ops").arr();
+    for case in data.field("cases").arr() {
+        let ops = case.field("ops").arr();
         if ops.len() < 2 {
             continue;
         }
-        d2l::manual_seed(case.get("seed").u64());
+        d2l::manual_seed(case.field("seed").u64());
         for op in ops {
             if let Some(draw) = with_global(|g| replay(g, op)) {
-                compare(case.get("name").str(), op, draw);
+                compare(case.field("name").str(), op, draw);
             }
         }
         sequences += 1;
@@ -343,7 +215,7 @@ fn the_global_generator_matches_pytorch_across_calls() {
 #[test]
 fn erf_matches_the_c_library() {
     let data = fixture();
-    for pair in data.get("erf").arr() {
+    for pair in data.field("erf").arr() {
         let (x, want) = (pair.arr()[0].f64(), pair.arr()[1].f64());
         let got = erf(x);
         let tol = 8.0 * f64::EPSILON * want.abs();
@@ -360,8 +232,8 @@ fn erfinv_matches_pytorch_float32() {
     // to float32. One unit of difference in erf(x) near y moves x by that unit times
     // dx/dy = √π/2 · exp(x²), so allow two units of x plus one unit of y carried through.
     let data = fixture();
-    assert!(data.has("erfinv_f32"));
-    for pair in data.get("erfinv_f32").arr() {
+    assert!(data.get("erfinv_f32").is_some());
+    for pair in data.field("erfinv_f32").arr() {
         let (y, want) = (pair.arr()[0].f64(), pair.arr()[1].f64());
         let got = f64::from(erfinv_f32(y as f32));
         let ulp = |v: f64| f64::from(f32::EPSILON) * v.abs().max(f64::from(f32::MIN_POSITIVE));
