@@ -276,8 +276,8 @@ impl Generator {
         }
         let mut data = vec![0f32; n];
         let (mean, std) = (mean as f32, std as f32);
-        let block = |d: &mut [f32]| kernels::box_muller_blocks(d, mean, std);
-        self.fill_blocks(&mut data, |g| g.unit_f32(), block);
+        let blocks = |d: &mut [f32]| kernels::box_muller_blocks(d, mean, std);
+        self.fill_blocks(&mut data, |g| g.unit_f32(), blocks);
         data
     }
 
@@ -302,42 +302,55 @@ impl Generator {
                 .collect();
         }
         let mut data = vec![0f64; n];
-        let block = |d: &mut [f64]| {
-            for j in 0..8 {
-                let u1 = 1.0 - d[j];
-                let u2 = d[j + 8];
-                let radius = (-2.0 * u1.ln()).sqrt();
-                let theta = TAU * u2;
-                d[j] = (radius * theta.cos()).mul_add(std, mean);
-                d[j + 8] = (radius * theta.sin()).mul_add(std, mean);
+        let blocks = |d: &mut [f64]| {
+            for b in d.chunks_exact_mut(16) {
+                for j in 0..8 {
+                    let u1 = 1.0 - b[j];
+                    let u2 = b[j + 8];
+                    let radius = (-2.0 * u1.ln()).sqrt();
+                    let theta = TAU * u2;
+                    b[j] = (radius * theta.cos()).mul_add(std, mean);
+                    b[j + 8] = (radius * theta.sin()).mul_add(std, mean);
+                }
             }
         };
-        self.fill_blocks(&mut data, |g| g.unit_f64(), block);
+        self.fill_blocks(&mut data, |g| g.unit_f64(), blocks);
         data
     }
 
     /// PyTorch's `normal_fill` for `data.len() >= 16`: uniforms everywhere, Box–Muller on
     /// each whole block of 16, then the last 16 elements redrawn and redone if the length
-    /// is not a multiple of 16.
+    /// is not a multiple of 16. `blocks` transforms a slice of whole blocks.
+    ///
+    /// PyTorch draws every uniform before it transforms the first block, but a block only
+    /// uses the 16 uniforms drawn for it, so drawing and transforming a few thousand elements
+    /// at a time, while they are in the cache, gives the same numbers in one pass over memory.
     fn fill_blocks<T: Copy>(
         &mut self,
         data: &mut [T],
         mut unit: impl FnMut(&mut Self) -> T,
-        block: impl Fn(&mut [T]),
+        blocks: impl Fn(&mut [T]),
     ) {
+        const CHUNK: usize = 16 * 128;
         let n = data.len();
-        for x in data.iter_mut() {
-            *x = unit(self);
+        let whole = n - n % 16;
+        for chunk in data[..whole].chunks_mut(CHUNK) {
+            for x in chunk.iter_mut() {
+                *x = unit(self);
+            }
+            blocks(chunk);
         }
-        for chunk in data.chunks_exact_mut(16) {
-            block(chunk);
-        }
-        if !n.is_multiple_of(16) {
+        if whole < n {
+            // The ragged end gets its uniforms as in PyTorch (they move the stream on), then
+            // the last 16 elements are drawn afresh and transformed as one block.
+            for x in data[whole..].iter_mut() {
+                *x = unit(self);
+            }
             let tail = &mut data[n - 16..];
             for x in tail.iter_mut() {
                 *x = unit(self);
             }
-            block(tail);
+            blocks(tail);
         }
     }
 
