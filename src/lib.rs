@@ -24,7 +24,7 @@ pub mod fmt;
 mod global;
 mod ids;
 pub mod nn;
-pub mod notebook;
+mod notebook;
 pub mod optim;
 mod param;
 pub mod plot;

@@ -12,7 +12,6 @@ pub use crate::nn::init;
 pub use crate::nn::{
     Identity, LazyLinear, Linear, Module, ModuleExt, ReLU, Sequential, Sigmoid, Tanh,
 };
-pub use crate::notebook::ShowInNotebook;
 pub use crate::optim::SGD;
 pub use crate::{
     Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,

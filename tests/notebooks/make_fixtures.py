@@ -12,6 +12,9 @@ that the notebook test notices a difference:
 - question_mark.ipynb  a cell stops at an error returned by `?` (evcxr prints it on stderr and
                      reports success); stored outputs are the real ones
 - allow_stderr.ipynb   good: a cell tagged `allow-stderr` writes to stderr on purpose
+- without_prelude.ipynb  good: d2l used without its prelude; cells ending in a d2l value (its
+                     own `evcxr_display`) or in any other value (evcxr's `{:?}` fallback, which
+                     the crate must not break) show it
 - compile_error.ipynb  a cell does not compile (error[E0308])
 - stale.ipynb        stored text output changed from the real "42" to "41"
 - stale_svg.ipynb    stored SVG changed (one colour) from the real output
@@ -74,6 +77,12 @@ FIXTURES = {
     "question_mark": [
         FIRST,
         'let n: i32 = "not a number".parse()?;\nprintln!("parsed {n}");',
+    ],
+    "without_prelude": [
+        ':dep d2l = { path = "../../.." }\nuse d2l::Tensor;',
+        "Tensor::new(&[1f32, 2.0])?",
+        'String::from("shown with {:?}")',
+        "vec![1, 2, 3]",
     ],
     "allow_stderr": [
         FIRST,

@@ -115,7 +115,7 @@ def test_the_run_as_a_whole_fails(fixture_run):
     assert len(cells) == expected
 
 
-@pytest.mark.parametrize("notebook", ["determinism", "svg", "allow_stderr"])
+@pytest.mark.parametrize("notebook", ["determinism", "svg", "allow_stderr", "without_prelude"])
 def test_good_notebooks_pass(fixture_run, notebook):
     _, cells, _ = fixture_run
     mine = {name: text for (nb, name), text in cells.items() if nb == notebook}

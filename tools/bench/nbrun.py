@@ -104,7 +104,9 @@ def run_notebook(
                     kernel_cpu.append(_cpu_s(pid) - before)
                     cells_done += 1
             except (CellExecutionError, CellTimeoutError) as e:
-                error = str(e).strip().splitlines()[-1][:300] if str(e).strip() else repr(e)
+                # nbclient's message ends in a row of dashes; keep the lines that say what failed.
+                lines = [ln for ln in str(e).splitlines() if ln.strip().strip("-")]
+                error = " | ".join(lines[-4:])[:600] if lines else repr(e)
             t_end = time.monotonic()
     cells, spans = [], []
     for c in nb.cells[:cells_done]:
