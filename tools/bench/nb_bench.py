@@ -95,15 +95,26 @@ VARIANTS = {
                     "lld (Debian's package, unpacked into build/bench/tools)"),
     ":cache 1024": (":cache 1024", {"XDG_CACHE_HOME": str(BUILD / "xdg-cache")},
                     "evcxr's compilation cache (kept in build/bench/xdg-cache)"),
-    "without the display trait": ("", {},
-                                  "the crate without `ShowInNotebook` in its prelude (the trait "
-                                  "that gives every Debug value `evcxr_display`, so that a cell "
-                                  "ending in an expression compiles once, not twice)"),
+    "dependencies at opt-level 1": ("", {},
+                                    "dependencies (candle, d2l, ...) built at opt-level 1, the "
+                                    "cells themselves at 0 (a cargo profile override)"),
+    "without the display methods": ("", {},
+                                    "the crate without the `evcxr_display` methods of its "
+                                    "tensors, parameters, ... (src/notebook.rs), so that every "
+                                    "cell ending in a value compiles twice"),
 }
-# Variants that run against an edited copy of the crate: name -> (file, line removed).
+# Variants that need files next to their build folder: name -> {path: text}. Cargo reads
+# .cargo/config.toml from the folders above the one it runs in (the kernel's build folder), so a
+# profile there applies on top of the Cargo.toml evcxr writes.
+CACHE_FILES = {
+    "dependencies at opt-level 1": {
+        ".cargo/config.toml": '[profile.dev.package."*"]\nopt-level = 1\n',
+    },
+}
+# Variants that run against an edited copy of the crate: name -> (file, text, replacement).
 CRATE_EDITS = {
-    "without the display trait": ("src/prelude.rs",
-                                  "pub use crate::notebook::ShowInNotebook;"),
+    "without the display methods": ("src/notebook.rs", "pub fn evcxr_display(&self) {",
+                                    "pub fn not_evcxr_display(&self) {"),
 }
 
 
@@ -184,17 +195,20 @@ def part_probe(reps: int, variants: list[str]) -> dict:
         prefix, env, what = VARIANTS[name]
         crate = frozen
         if name in CRATE_EDITS:
-            rel, line = CRATE_EDITS[name]
+            rel, old, new = CRATE_EDITS[name]
             crate = frozen_crate("d2l-snapshot-edited")
             text = (crate / rel).read_text()
-            if line not in text:
-                out[name] = {"what": what, "skipped": f"{rel} no longer has `{line}`"}
+            if old not in text:
+                out[name] = {"what": what, "skipped": f"{rel} no longer has `{old}`"}
                 continue
-            (crate / rel).write_text(text.replace(line, ""))
+            (crate / rel).write_text(text.replace(old, new))
         if "linker" in name and not TOOLS_BIN.exists():
             out[name] = {"what": what, "skipped": "mold/lld not unpacked (tools/bench/run does it)"}
             continue
         cache = variant_cache(name)
+        for rel, text in CACHE_FILES.get(name, {}).items():
+            (cache / rel).parent.mkdir(parents=True, exist_ok=True)
+            (cache / rel).write_text(text)
         tlog = cache / "timing.log"
         first = nbrun.load(probe)
         src = first.cells[0].source.replace('path = "../../.."', f'path = "{crate}"')
