@@ -95,21 +95,13 @@ VARIANTS = {
                     "lld (Debian's package, unpacked into build/bench/tools)"),
     ":cache 1024": (":cache 1024", {"XDG_CACHE_HOME": str(BUILD / "xdg-cache")},
                     "evcxr's compilation cache (kept in build/bench/xdg-cache)"),
-    "dependencies at opt-level 1": ("", {},
-                                    "dependencies (candle, d2l, ...) built at opt-level 1, the "
-                                    "cells themselves at 0 (a cargo profile override)"),
+    "dependencies at opt-level 0": ("", {"D2L_EVCXR_CARGO_CONFIG": "/dev/null"},
+                                    "without tools/kernel/evcxr/cargo-config.toml: the "
+                                    "dependencies built at the cells' level 0 too"),
     "without the display methods": ("", {},
                                     "the crate without the `evcxr_display` methods of its "
                                     "tensors, parameters, ... (src/notebook.rs), so that every "
                                     "cell ending in a value compiles twice"),
-}
-# Variants that need files next to their build folder: name -> {path: text}. Cargo reads
-# .cargo/config.toml from the folders above the one it runs in (the kernel's build folder), so a
-# profile there applies on top of the Cargo.toml evcxr writes.
-CACHE_FILES = {
-    "dependencies at opt-level 1": {
-        ".cargo/config.toml": '[profile.dev.package."*"]\nopt-level = 1\n',
-    },
 }
 # Variants that run against an edited copy of the crate: name -> (file, text, replacement).
 CRATE_EDITS = {
@@ -144,6 +136,11 @@ def frozen_crate(name: str = "d2l-snapshot") -> Path:
 def variant_cache(name: str) -> Path:
     safe = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
     d = BUILD / "evcxr" / safe
+    stamp = (CACHE / "template" / ".stamp").read_text() if (CACHE / "template" / ".stamp").exists() else ""
+    mine = (d / "template" / ".stamp").read_text() if (d / "template" / ".stamp").exists() else ""
+    if mine != stamp:
+        # The warm template was rebuilt since this copy (new dependencies or build settings).
+        shutil.rmtree(d / "template", ignore_errors=True)
     if not (d / "template" / "target").exists():
         d.mkdir(parents=True, exist_ok=True)
         log(f"probe: copying the warm template for '{name}'")
@@ -206,9 +203,6 @@ def part_probe(reps: int, variants: list[str]) -> dict:
             out[name] = {"what": what, "skipped": "mold/lld not unpacked (tools/bench/run does it)"}
             continue
         cache = variant_cache(name)
-        for rel, text in CACHE_FILES.get(name, {}).items():
-            (cache / rel).parent.mkdir(parents=True, exist_ok=True)
-            (cache / rel).write_text(text)
         tlog = cache / "timing.log"
         first = nbrun.load(probe)
         src = first.cells[0].source.replace('path = "../../.."', f'path = "{crate}"')
