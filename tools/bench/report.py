@@ -118,6 +118,11 @@ def machine(d: Path, torch: dict, quick: bool) -> list[str]:
         m = re.search(r'^\s*opt_level\s*=\s*"?(\d)"?', toml.read_text(), re.M)
         if m:
             opt = f"{m.group(1)} (tools/kernel/evcxr/evcxr.toml)"
+    cargo_config = ROOT / "tools" / "kernel" / "evcxr" / "cargo-config.toml"
+    if cargo_config.exists():
+        m = re.search(r'^\s*opt-level\s*=\s*"?(\d)"?', cargo_config.read_text(), re.M)
+        if m:
+            opt += f", its dependencies {m.group(1)} (tools/kernel/evcxr/cargo-config.toml)"
     loads = []
     if (d / "load.log").exists():
         for line in (d / "load.log").read_text().splitlines():
@@ -133,8 +138,8 @@ def machine(d: Path, torch: dict, quick: bool) -> list[str]:
         f"- CPU: {cpu}, {os.cpu_count()} cores; memory {mem_kb / 1024 / 1024:.1f} GiB; "
         f"{platform.system()} {platform.release()}",
         f"- {sh('rustc', '-V')}; candle {candle}; PyTorch {torch.get('torch', '?')} (CPU, "
-        f"{torch.get('cpu_capability', '?')} kernels); {evcxr}; evcxr opt level of the "
-        f"kernel: {opt}",
+        f"{torch.get('cpu_capability', '?')} kernels); {evcxr}; opt level of the kernel's "
+        f"cells: {opt}",
         f"- Run: {started} → {finished} (UTC).",
         f"- Load average (1 min) sampled every 10 s during the run: median {med:.2f}, "
         f"min {lo:.2f}, max {hi:.2f}. "
