@@ -9,88 +9,25 @@ use candle_core::{DType, Device, Tensor};
 use d2l::fmt::{ReprOptions, tensor_repr};
 use serde_json::Value;
 
-const FIXTURE: &str = include_str!("fixtures/fmt.json");
+mod common;
+use common::Fixture;
 
-/// Typed access to the fixture; a panic names the missing key or shows the value that
-/// does not have the expected type.
-trait Fixture {
-    fn field(&self, key: &str) -> &Value;
-    fn array(&self) -> &[Value];
-    fn str(&self) -> &str;
-    fn bool(&self) -> bool;
-    fn usize(&self) -> usize;
-    fn f64(&self) -> f64;
-    fn i64(&self) -> i64;
-}
-
-impl Fixture for Value {
-    fn field(&self, key: &str) -> &Value {
-        self.get(key)
-            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
-    }
-
-    fn array(&self) -> &[Value] {
-        self.as_array()
-            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
-    }
-
-    fn str(&self) -> &str {
-        self.as_str()
-            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
-    }
-
-    fn bool(&self) -> bool {
-        self.as_bool()
-            .unwrap_or_else(|| panic!("not a boolean: {}", brief(self)))
-    }
-
-    fn usize(&self) -> usize {
-        self.as_u64()
-            .unwrap_or_else(|| panic!("not a u64: {}", brief(self))) as usize
-    }
-
-    /// A value as a float; non-finite values and negative zero are stored as strings.
-    fn f64(&self) -> f64 {
-        match self {
-            Value::String(s) => match s.as_str() {
-                "nan" => f64::NAN,
-                "inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                "-0.0" => -0.0,
-                other => panic!("unexpected value {other}"),
-            },
-            other => other
-                .as_f64()
-                .unwrap_or_else(|| panic!("not a number: {}", brief(other))),
-        }
-    }
-
-    /// An integer, exact over the whole `i64` range.
-    fn i64(&self) -> i64 {
-        self.as_i64()
-            .unwrap_or_else(|| panic!("not an i64: {}", brief(self)))
-    }
-}
-
-/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
-fn brief(v: &Value) -> String {
+/// A value as a float; non-finite values and negative zero are stored as strings.
+fn float(v: &Value) -> f64 {
     match v {
-        Value::Object(fields) => {
-            let label: Vec<String> = ["name", "op", "step", "seed"]
-                .iter()
-                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
-                .collect();
-            let keys: Vec<&String> = fields.keys().collect();
-            format!("{{{}}} (keys {keys:?})", label.join(", "))
-        }
-        other => other.to_string().chars().take(80).collect(),
+        Value::String(s) => match s.as_str() {
+            "nan" => f64::NAN,
+            "inf" => f64::INFINITY,
+            "-inf" => f64::NEG_INFINITY,
+            "-0.0" => -0.0,
+            other => panic!("unexpected value {other}"),
+        },
+        other => other.f64(),
     }
 }
 
-/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
-/// value written by Python.
 fn fixture() -> Value {
-    serde_json::from_str(FIXTURE).expect("tests/fixtures/fmt.json is not valid JSON")
+    common::load("fmt.json")
 }
 
 /// Rebuilds the tensor of one fixture case in candle; booleans become `u8`.
@@ -98,12 +35,12 @@ fn build(case: &Value) -> (Tensor, ReprOptions) {
     let dev = Device::Cpu;
     let shape: Vec<usize> = case
         .field("shape")
-        .array()
+        .arr()
         .iter()
         .map(Fixture::usize)
         .collect();
-    let values = case.field("values").array();
-    let floats = || values.iter().map(Fixture::f64).collect::<Vec<f64>>();
+    let values = case.field("values").arr();
+    let floats = || values.iter().map(float).collect::<Vec<f64>>();
     let ints = || values.iter().map(Fixture::i64).collect::<Vec<i64>>();
     let dtype = case.field("dtype").str();
     let t = match dtype {
@@ -145,7 +82,7 @@ fn build(case: &Value) -> (Tensor, ReprOptions) {
         is_bool: case.field("is_bool").bool(),
         suffixes: case
             .field("suffixes")
-            .array()
+            .arr()
             .iter()
             .map(|s| s.str().to_string())
             .collect(),
@@ -156,7 +93,7 @@ fn build(case: &Value) -> (Tensor, ReprOptions) {
 #[test]
 fn every_fixture_case_prints_exactly_as_pytorch() {
     let fixture = fixture();
-    let cases = fixture.field("cases").array();
+    let cases = fixture.field("cases").arr();
     assert!(cases.len() >= 100, "fixture has only {} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
@@ -182,7 +119,7 @@ fn every_fixture_case_prints_exactly_as_pytorch() {
 #[test]
 fn fixture_covers_the_required_kinds_of_tensor() {
     let fixture = fixture();
-    let cases = fixture.field("cases").array();
+    let cases = fixture.field("cases").arr();
     let expected: Vec<&str> = cases.iter().map(|c| c.field("expected").str()).collect();
     let any = |pred: &dyn Fn(&str) -> bool| expected.iter().any(|e| pred(e));
     assert!(any(&|e| e.contains("e-05")), "scientific notation");

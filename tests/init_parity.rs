@@ -20,72 +20,11 @@ const ORTHOGONAL_TOL: f64 = 1e-5;
 // ---------------------------------------------------------------------------------------------
 // Reading the fixture.
 
-/// Typed access to the fixture; a panic names the missing key or shows the value that
-/// does not have the expected type.
-trait Fixture {
-    fn field(&self, key: &str) -> &Value;
-    fn arr(&self) -> &[Value];
-    fn str(&self) -> &str;
-    fn f64(&self) -> f64;
-    fn u64(&self) -> u64;
+mod common;
+use common::Fixture;
 
-    fn usizes(&self) -> Vec<usize> {
-        self.arr().iter().map(|x| x.u64() as usize).collect()
-    }
-
-    fn f64s(&self) -> Vec<f64> {
-        self.arr().iter().map(Fixture::f64).collect()
-    }
-}
-
-impl Fixture for Value {
-    fn field(&self, key: &str) -> &Value {
-        self.get(key)
-            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
-    }
-
-    fn arr(&self) -> &[Value] {
-        self.as_array()
-            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
-    }
-
-    fn str(&self) -> &str {
-        self.as_str()
-            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
-    }
-
-    fn f64(&self) -> f64 {
-        self.as_f64()
-            .unwrap_or_else(|| panic!("not a number: {}", brief(self)))
-    }
-
-    fn u64(&self) -> u64 {
-        self.as_u64()
-            .unwrap_or_else(|| panic!("not a u64: {}", brief(self)))
-    }
-}
-
-/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
-fn brief(v: &Value) -> String {
-    match v {
-        Value::Object(fields) => {
-            let label: Vec<String> = ["name", "op", "step", "seed"]
-                .iter()
-                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
-                .collect();
-            let keys: Vec<&String> = fields.keys().collect();
-            format!("{{{}}} (keys {keys:?})", label.join(", "))
-        }
-        other => other.to_string().chars().take(80).collect(),
-    }
-}
-
-/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
-/// value written by Python.
 fn fixtures() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/init.json");
-    let text = std::fs::read_to_string(path).expect("read tests/fixtures/init.json");
-    serde_json::from_str(&text).expect("tests/fixtures/init.json is not valid JSON")
+    common::load("init.json")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,73 +5,14 @@
 use d2l::rng::{Generator, erf, erfinv_f32, with_global};
 use serde_json::Value;
 
-const NORMAL_TOL: f64 = 1e-6;
+mod common;
+use common::Fixture;
 
-/// Typed access to the fixture; a panic names the missing key or shows the value that
-/// does not have the expected type.
-trait Fixture {
-    fn field(&self, key: &str) -> &Value;
-    fn arr(&self) -> &[Value];
-    fn str(&self) -> &str;
-    fn f64(&self) -> f64;
-    fn i64(&self) -> i64;
-    fn u64(&self) -> u64;
-}
-
-impl Fixture for Value {
-    fn field(&self, key: &str) -> &Value {
-        self.get(key)
-            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
-    }
-
-    fn arr(&self) -> &[Value] {
-        self.as_array()
-            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
-    }
-
-    fn str(&self) -> &str {
-        self.as_str()
-            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
-    }
-
-    fn f64(&self) -> f64 {
-        self.as_f64()
-            .unwrap_or_else(|| panic!("not a number: {}", brief(self)))
-    }
-
-    fn i64(&self) -> i64 {
-        self.as_i64()
-            .unwrap_or_else(|| panic!("not an i64: {}", brief(self)))
-    }
-
-    fn u64(&self) -> u64 {
-        self.as_u64()
-            .unwrap_or_else(|| panic!("not a u64: {}", brief(self)))
-    }
-}
-
-/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
-fn brief(v: &Value) -> String {
-    match v {
-        Value::Object(fields) => {
-            let label: Vec<String> = ["name", "op", "step", "seed"]
-                .iter()
-                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
-                .collect();
-            let keys: Vec<&String> = fields.keys().collect();
-            format!("{{{}}} (keys {keys:?})", label.join(", "))
-        }
-        other => other.to_string().chars().take(80).collect(),
-    }
-}
-
-/// The fixture, read with `serde_json`'s `float_roundtrip`, so every float is the exact
-/// value written by Python.
 fn fixture() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rng.json");
-    let text = std::fs::read_to_string(path).expect("read tests/fixtures/rng.json");
-    serde_json::from_str(&text).expect("tests/fixtures/rng.json is not valid JSON")
+    common::load("rng.json")
 }
+
+const NORMAL_TOL: f64 = 1e-6;
 
 fn num(op: &Value, key: &str) -> f64 {
     op.field(key).f64()

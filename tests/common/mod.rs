@@ -1,0 +1,90 @@
+//! Reading the parity fixtures (`tests/fixtures/*.json`, written by the scripts in
+//! `tools/parity/` from the real PyTorch), shared by the parity tests.
+#![allow(dead_code)] // each test uses the accessors it needs
+
+use serde_json::Value;
+
+/// Reads `tests/fixtures/<name>` with `serde_json`'s `float_roundtrip`, so every float is the
+/// exact value Python wrote.
+pub fn load(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not valid JSON: {e}"))
+}
+
+/// Typed access to a fixture; a panic names the missing key or shows the value that does not
+/// have the expected type.
+pub trait Fixture {
+    fn field(&self, key: &str) -> &Value;
+    fn arr(&self) -> &[Value];
+    fn str(&self) -> &str;
+    fn bool(&self) -> bool;
+    fn f64(&self) -> f64;
+    /// An integer, exact over the whole `i64` range.
+    fn i64(&self) -> i64;
+    fn u64(&self) -> u64;
+
+    fn usize(&self) -> usize {
+        self.u64() as usize
+    }
+
+    fn usizes(&self) -> Vec<usize> {
+        self.arr().iter().map(Fixture::usize).collect()
+    }
+
+    fn f64s(&self) -> Vec<f64> {
+        self.arr().iter().map(Fixture::f64).collect()
+    }
+}
+
+impl Fixture for Value {
+    fn field(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no key {key:?} in {}", brief(self)))
+    }
+
+    fn arr(&self) -> &[Value] {
+        self.as_array()
+            .unwrap_or_else(|| panic!("not an array: {}", brief(self)))
+    }
+
+    fn str(&self) -> &str {
+        self.as_str()
+            .unwrap_or_else(|| panic!("not a string: {}", brief(self)))
+    }
+
+    fn bool(&self) -> bool {
+        self.as_bool()
+            .unwrap_or_else(|| panic!("not a boolean: {}", brief(self)))
+    }
+
+    fn f64(&self) -> f64 {
+        self.as_f64()
+            .unwrap_or_else(|| panic!("not a number: {}", brief(self)))
+    }
+
+    fn i64(&self) -> i64 {
+        self.as_i64()
+            .unwrap_or_else(|| panic!("not an i64: {}", brief(self)))
+    }
+
+    fn u64(&self) -> u64 {
+        self.as_u64()
+            .unwrap_or_else(|| panic!("not a u64: {}", brief(self)))
+    }
+}
+
+/// For messages: an object's name, op, step and seed with its keys, or a value's first text.
+pub fn brief(v: &Value) -> String {
+    match v {
+        Value::Object(fields) => {
+            let label: Vec<String> = ["name", "op", "step", "seed"]
+                .iter()
+                .filter_map(|k| Some(format!("{k}={}", fields.get(*k)?)))
+                .collect();
+            let keys: Vec<&String> = fields.keys().collect();
+            format!("{{{}}} (keys {keys:?})", label.join(", "))
+        }
+        other => other.to_string().chars().take(80).collect(),
+    }
+}
