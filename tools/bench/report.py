@@ -459,7 +459,8 @@ def tree_section(crit: dict, torch: dict, goals: list) -> list[str]:
              "| operation | N = 100 | N = 1000 | N = 10000 | growth | PyTorch, N = 1000 | "
              "PyTorch growth | goal |", "|---|---|---|---|---|---|---|---|"]
     ttree = torch.get("tree", {})
-    for op in ("named_parameters", "parameters", "state_dict", "apply", "named_modules"):
+    labels = {"build": "building the net"}
+    for op in ("named_parameters", "parameters", "state_dict", "apply", "named_modules", "build"):
         t = {n: crit_times(crit, f"tree/{op}/{n}") for n in (100, 1000, 10000)}
         if not all(t.values()):
             continue
@@ -474,17 +475,9 @@ def tree_section(crit: dict, torch: dict, goals: list) -> list[str]:
             ok = med[1000] < 1e-3 and growth <= 20
             goals.append((f"`{op}` on 1000 blocks under 1 ms, linear", f"{fmt_s(med[1000])}, "
                           f"growth ×{growth:.1f} from 1000 to 10000", ok))
-        lines.append(f"| {op} | {fmt_mmm_s(t[100])} | {fmt_mmm_s(t[1000])} | "
+        lines.append(f"| {labels.get(op, op)} | {fmt_mmm_s(t[100])} | {fmt_mmm_s(t[1000])} | "
                      f"{fmt_mmm_s(t[10000])} | ×{growth:.1f} | "
                      f"{fmt_s(statistics.median(tp)) if tp else '–'} | {tgrowth} | {met(ok)} |")
-    b = {n: crit_times(crit, f"tree/build/{n}") for n in (100, 1000, 10000)}
-    if all(b.values()):
-        med = {n: statistics.median(v) for n, v in b.items()}
-        tb, tb10 = ttree.get("build/1000"), ttree.get("build/10000")
-        tg = f"×{statistics.median(tb10) / statistics.median(tb):.1f}" if tb and tb10 else "–"
-        lines.append(f"| building the net | {fmt_mmm_s(b[100])} | {fmt_mmm_s(b[1000])} | "
-                     f"{fmt_mmm_s(b[10000])} | ×{med[10000] / med[1000]:.1f} | "
-                     f"{fmt_s(statistics.median(tb)) if tb else '–'} | {tg} | – |")
     lines.append("")
     return lines
 
