@@ -2,7 +2,7 @@
 //! the Box–Muller transform with the float32 logarithm, sine and cosine PyTorch's normal
 //! sampler uses on x86-64 CPUs.
 //!
-//! The three functions are the Cephes single-precision polynomials as vectorised in PyTorch's
+//! The logarithm, sine and cosine are the Cephes single-precision polynomials as vectorised in PyTorch's
 //! `avx_mathfun.h`, reproduced operation for operation so that the roundings agree. PyTorch's
 //! compiler fuses a multiplication into the addition that consumes it (one rounding instead
 //! of two) wherever it can; `mul_add` marks exactly those places.
