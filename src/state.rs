@@ -23,10 +23,12 @@ pub struct StateDict {
 }
 
 impl StateDict {
-    /// An empty state dict.
+    /// An empty state dict; it prints as Python prints an empty `OrderedDict`.
     ///
     /// ```
-    /// assert!(d2l::StateDict::new().is_empty());
+    /// let sd = d2l::StateDict::new();
+    /// assert!(sd.is_empty());
+    /// assert_eq!(sd.to_string(), "OrderedDict()");
     /// ```
     pub fn new() -> Self {
         StateDict {
@@ -136,6 +138,10 @@ impl Index<&str> for StateDict {
 
 impl fmt::Display for StateDict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Python prints an empty OrderedDict without the list: `OrderedDict()`.
+        if self.entries.is_empty() {
+            return f.write_str("OrderedDict()");
+        }
         let items: Vec<String> = self
             .entries
             .iter()

@@ -161,3 +161,16 @@ fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
     std::fs::remove_file(&path)?;
     Ok(())
 }
+
+#[test]
+fn parameterless_net_has_an_empty_state_dict_printed_like_python() -> Result<()> {
+    // `nn.Sequential(nn.ReLU()).state_dict()` is an empty OrderedDict: `OrderedDict()`.
+    let net = sequential![ReLU];
+    let sd = net.state_dict();
+    assert!(sd.is_empty());
+    assert_eq!(sd.to_string(), "OrderedDict()");
+    assert_eq!(format!("{sd:?}"), "OrderedDict()");
+    // Loading it back into the same net is accepted and changes nothing.
+    net.load_state_dict(&sd, true)?;
+    Ok(())
+}
