@@ -170,7 +170,7 @@ fn parameterless_net_has_an_empty_state_dict_printed_like_python() -> Result<()>
     assert!(sd.is_empty());
     assert_eq!(sd.to_string(), "OrderedDict()");
     assert_eq!(format!("{sd:?}"), "OrderedDict()");
-    // Loading it back into the same net is accepted and changes nothing.
+    // Loading it back into the same net is accepted.
     net.load_state_dict(&sd, true)?;
     Ok(())
 }
