@@ -10,7 +10,7 @@
 use d2l::prelude::*;
 use std::collections::HashSet;
 
-/// Exercise 3's MLP: Linear(3, 4), ReLU, Linear(4, 4) used twice (or two of them), ReLU,
+/// Exercise 3's MLP: Linear(3, 4), ReLU(), Linear(4, 4) used twice (or two of them), ReLU(),
 /// Linear(4, 3).
 fn small_mlp(tied: bool) -> Result<Sequential> {
     let hidden = Linear::new(4, 4)?;
@@ -21,11 +21,11 @@ fn small_mlp(tied: bool) -> Result<Sequential> {
     };
     Ok(sequential![
         Linear::new(3, 4)?,
-        ReLU,
+        ReLU(),
         hidden,
-        ReLU,
+        ReLU(),
         second,
-        ReLU,
+        ReLU(),
         Linear::new(4, 3)?
     ])
 }
@@ -34,14 +34,14 @@ fn small_mlp(tied: bool) -> Result<Sequential> {
 /// times, or eight layers), 256→10.
 fn deep_mlp(tied: bool) -> Result<Sequential> {
     let layer = Linear::new(256, 256)?;
-    let mut net = sequential![Linear::new(784, 256)?, ReLU];
+    let mut net = sequential![Linear::new(784, 256)?, ReLU()];
     for _ in 0..8 {
         let hidden = if tied {
             layer.clone()
         } else {
             Linear::new(256, 256)?
         };
-        net = net.append(hidden).append(ReLU);
+        net = net.append(hidden).append(ReLU());
     }
     Ok(net.append(Linear::new(256, 10)?))
 }

@@ -1,7 +1,7 @@
 //! One training step (forward, MSE loss, `zero_grad`, `backward`, SGD step) of
-//! - exercise 3's MLP with a shared layer: Linear(3, 4), ReLU, shared Linear(4, 4) twice with
-//!   ReLU, Linear(4, 3); batch 1;
-//! - a classroom MLP 784-256-256-10 with ReLU; batch 256;
+//! - exercise 3's MLP with a shared layer: Linear(3, 4), ReLU(), shared Linear(4, 4) twice with
+//!   ReLU(), Linear(4, 3); batch 1;
+//! - a classroom MLP 784-256-256-10 with ReLU(); batch 256;
 //!
 //! with d2l and with the same model written in raw candle (candle-nn's `Linear`, `mse` and
 //! `SGD`). `make bench` runs it with `RAYON_NUM_THREADS=1` and `=2` (candle's matmul threads)
@@ -24,11 +24,11 @@ fn tied_mlp() -> Sequential {
     let shared = Linear::new(4, 4).unwrap();
     sequential![
         Linear::new(3, 4).unwrap(),
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         shared,
-        ReLU,
+        ReLU(),
         Linear::new(4, 3).unwrap()
     ]
 }
@@ -36,9 +36,9 @@ fn tied_mlp() -> Sequential {
 fn classroom_mlp() -> Sequential {
     sequential![
         Linear::new(784, 256).unwrap(),
-        ReLU,
+        ReLU(),
         Linear::new(256, 256).unwrap(),
-        ReLU,
+        ReLU(),
         Linear::new(256, 10).unwrap()
     ]
 }
@@ -54,7 +54,7 @@ fn d2l_step(net: &Sequential, opt: &mut SGD, x: &Tensor, y: &Tensor) {
 /// The same models in raw candle: candle-nn layers, loss and optimizer.
 struct CandleMlp {
     layers: Vec<candle_nn::Linear>,
-    /// Index into `layers` for each Linear of the forward pass (ReLU between them).
+    /// Index into `layers` for each Linear of the forward pass (ReLU() between them).
     order: Vec<usize>,
     opt: candle_nn::SGD,
 }

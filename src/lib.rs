@@ -10,7 +10,7 @@
 //! ```
 //! use d2l::prelude::*;
 //! manual_seed(0);
-//! let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+//! let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 //! let x = rand((2, 4))?;
 //! let y = net.forward(&x)?;
 //! assert_eq!(y.shape(), [2, 1]);

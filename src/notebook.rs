@@ -57,12 +57,12 @@ shown_with_debug!(
     Parameter => "Parameter::new(Tensor::ones(2)?)?",
     Size => "Tensor::zeros((2, 3))?.shape()",
     StateDict => "Linear::new(2, 1)?.state_dict()",
-    Sequential => "sequential![Linear::new(4, 8)?, ReLU]",
+    Sequential => "sequential![Linear::new(4, 8)?, ReLU()]",
     Linear => "Linear::new(4, 8)?",
-    ReLU => "ReLU",
-    Sigmoid => "Sigmoid",
-    Tanh => "Tanh",
-    Identity => "Identity",
+    ReLU => "ReLU()",
+    Sigmoid => "Sigmoid()",
+    Tanh => "Tanh()",
+    Identity => "Identity()",
 );
 
 #[cfg(test)]

@@ -228,6 +228,11 @@ impl Parameter {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
+    /// The parameter's identity as a number (equal for handles that are `same_as`).
+    pub(crate) fn addr(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     /// An independent parameter with the same value (and no gradient).
     ///
     /// ```

@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use d2l::prelude::*;
-//! let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+//! let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 //! init::zeros_(&net[0].bias()?)?;
 //! # Ok::<(), d2l::Error>(())
 //! ```

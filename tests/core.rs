@@ -11,15 +11,15 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn mlp() -> Result<Sequential> {
-    Ok(sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?])
+    Ok(sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?])
 }
 
 fn block1() -> Result<Sequential> {
     Ok(sequential![
         Linear::new(4, 8)?,
-        ReLU,
+        ReLU(),
         Linear::new(8, 4)?,
-        ReLU
+        ReLU()
     ])
 }
 
@@ -229,7 +229,7 @@ impl Module for Scaled {
 #[test]
 fn custom_modules_plug_in() -> Result<()> {
     let model = NestMLP {
-        net: sequential![Linear::new(20, 64)?, ReLU, Linear::new(64, 32)?, ReLU],
+        net: sequential![Linear::new(20, 64)?, ReLU(), Linear::new(64, 32)?, ReLU()],
         linear: Linear::new(32, 16)?,
     };
     let names: Vec<String> = model
@@ -254,7 +254,7 @@ fn custom_modules_plug_in() -> Result<()> {
     );
     assert_eq!(model.forward(&Tensor::ones((3, 20))?)?.shape(), [3, 16]);
     // Type tests by downcast, also inside a bigger net.
-    let outer = sequential![model, ReLU];
+    let outer = sequential![model, ReLU()];
     assert!(outer[0].is::<NestMLP>());
     assert!(
         outer[0]
@@ -361,11 +361,11 @@ fn tied_layers_share_one_parameter() -> Result<()> {
     let shared = Linear::new(8, 8)?;
     let net = sequential![
         Linear::new(4, 8)?,
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         Linear::new(8, 1)?
     ];
     net.forward(&rand((2, 4))?)?;
@@ -437,11 +437,11 @@ fn tied_gradient_matches_finite_differences() -> Result<()> {
     let shared = Linear::new(3, 3)?;
     let net = sequential![
         Linear::new(2, 3)?,
-        Tanh,
+        Tanh(),
         shared.clone(),
-        Tanh,
+        Tanh(),
         shared.clone(),
-        Tanh,
+        Tanh(),
         Linear::new(3, 1)?
     ];
     let x = randn((4, 2))?;
@@ -471,11 +471,11 @@ fn tied_gradient_matches_finite_differences() -> Result<()> {
     let b = shared.deep_copy()?;
     let untied = sequential![
         net[0].downcast_ref::<Linear>().unwrap().clone(),
-        Tanh,
+        Tanh(),
         a.clone(),
-        Tanh,
+        Tanh(),
         b.clone(),
-        Tanh,
+        Tanh(),
         net[6].downcast_ref::<Linear>().unwrap().clone()
     ];
     net.zero_grad();
@@ -516,7 +516,7 @@ fn gradients_accumulate_until_zero_grad() -> Result<()> {
 
 #[test]
 fn lazy_linear_learns_its_width() -> Result<()> {
-    let net = sequential![LazyLinear::new(8), ReLU, LazyLinear::new(1)];
+    let net = sequential![LazyLinear::new(8), ReLU(), LazyLinear::new(1)];
     assert_eq!(
         net[0].to_string(),
         "LazyLinear(in_features=0, out_features=8, bias=True)"
@@ -552,9 +552,9 @@ fn lazy_linear_learns_its_width() -> Result<()> {
     let shared = LazyLinear::new(8);
     let net = sequential![
         LazyLinear::new(8),
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         shared.clone()
     ];
     net.forward(&rand((2, 4))?)?;
@@ -577,15 +577,15 @@ fn wrong_input_width_is_an_error() -> Result<()> {
 fn add_module_names_are_checked() -> Result<()> {
     let mut net = Sequential::new();
     assert_eq!(
-        net.add_module("", ReLU).unwrap_err().to_string(),
+        net.add_module("", ReLU()).unwrap_err().to_string(),
         "module name can't be empty string \"\""
     );
     assert_eq!(
-        net.add_module("a.b", ReLU).unwrap_err().to_string(),
+        net.add_module("a.b", ReLU()).unwrap_err().to_string(),
         "module name can't contain \".\", got: a.b"
     );
-    net.add_module("x", ReLU)?;
-    net.add_module("x", Tanh)?;
+    net.add_module("x", ReLU())?;
+    net.add_module("x", Tanh())?;
     assert_eq!(net.len(), 1);
     assert!(net[0].is::<Tanh>());
     Ok(())

@@ -254,7 +254,11 @@ fn chapter_mlp_matches_pytorch() {
     let fx = fixtures();
     let mlp = fx.field("mlp");
     manual_seed(mlp.field("seed").u64());
-    let net = sequential![Linear::new(4, 8).unwrap(), ReLU, Linear::new(8, 1).unwrap()];
+    let net = sequential![
+        Linear::new(4, 8).unwrap(),
+        ReLU(),
+        Linear::new(8, 1).unwrap()
+    ];
     let x = rand((2, 4)).unwrap();
     let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
     assert_eq!(to64(x.to_vec().unwrap()), mlp.field("X").f64s(), "X");
@@ -288,7 +292,11 @@ fn chapter_custom_inits_match_pytorch() {
     let fx = fixtures();
     let mlp = fx.field("mlp");
     manual_seed(mlp.field("seed").u64());
-    let net = sequential![Linear::new(4, 8).unwrap(), ReLU, Linear::new(8, 1).unwrap()];
+    let net = sequential![
+        Linear::new(4, 8).unwrap(),
+        ReLU(),
+        Linear::new(8, 1).unwrap()
+    ];
     rand((2, 4)).unwrap();
     let to64 = |v: Vec<f32>| v.into_iter().map(f64::from).collect::<Vec<f64>>();
     for step in mlp.field("custom_inits").arr() {

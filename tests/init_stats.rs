@@ -490,7 +490,7 @@ fn xavier_normal_follows_its_std() {
     }
 }
 
-/// The Kaiming std for a leaky ReLU of slope `a`: √(2 / ((1 + a²)·fan)).
+/// The Kaiming std for a leaky ReLU() of slope `a`: √(2 / ((1 + a²)·fan)).
 fn kaiming_std(shape: &[usize], a: f64, mode: FanMode) -> f64 {
     let (fan_in, fan_out) = fans(shape);
     let fan = if mode == FanMode::FanIn {

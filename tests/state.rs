@@ -3,7 +3,7 @@
 use d2l::prelude::*;
 
 fn mlp() -> Result<Sequential> {
-    Ok(sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?])
+    Ok(sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?])
 }
 
 fn values(net: &dyn Module) -> Vec<Vec<f32>> {
@@ -101,11 +101,11 @@ fn tied_parameters_survive_a_round_trip() -> Result<()> {
     let shared = Linear::new(8, 8)?;
     let a = sequential![
         Linear::new(4, 8)?,
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         shared.clone(),
-        ReLU,
+        ReLU(),
         Linear::new(8, 1)?
     ];
     let path = tmp("tied.safetensors");
@@ -113,11 +113,11 @@ fn tied_parameters_survive_a_round_trip() -> Result<()> {
     let shared_b = Linear::new(8, 8)?;
     let b = sequential![
         Linear::new(4, 8)?,
-        ReLU,
+        ReLU(),
         shared_b.clone(),
-        ReLU,
+        ReLU(),
         shared_b.clone(),
-        ReLU,
+        ReLU(),
         Linear::new(8, 1)?
     ];
     b.load_safetensors(&path)?;
@@ -142,7 +142,7 @@ fn state_dict_values_are_detached_views() -> Result<()> {
 #[test]
 fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
     let rg = sequential![
-        sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 4)?],
+        sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 4)?],
         Linear::new(4, 1)?
     ];
     let path = tmp("order.safetensors");
@@ -165,7 +165,7 @@ fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
 #[test]
 fn parameterless_net_has_an_empty_state_dict_printed_like_python() -> Result<()> {
     // `nn.Sequential(nn.ReLU()).state_dict()` is an empty OrderedDict: `OrderedDict()`.
-    let net = sequential![ReLU];
+    let net = sequential![ReLU()];
     let sd = net.state_dict();
     assert!(sd.is_empty());
     assert_eq!(sd.to_string(), "OrderedDict()");

@@ -63,7 +63,7 @@
 //! ```
 //! use d2l::prelude::*;
 //! manual_seed(0);
-//! let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+//! let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 //! net.apply(|m| {
 //!     if m.is::<Linear>() {
 //!         let w = m.weight()?;

@@ -1,5 +1,6 @@
 //! `Linear`: the fully connected layer `y = x Wᵀ + b`.
 
+use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::Module;
 use crate::{Parameter, Result, Tensor, bail};
 use std::sync::Arc;
@@ -10,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 ///
 /// The default initialisation is PyTorch's: `W ~ U(-1/√in, 1/√in)` (which is
 /// `kaiming_uniform_(W, a=√5)`), then `b ~ U(-1/√in, 1/√in)`, drawn in that order from the
-/// global generator. Cloning a `Linear` shares its parameters: put the clone in two places of a
-/// network to tie them.
+/// global generator. A clone is the same layer (the same parameters, `same_as` is true): put
+/// clones in two places of a network to tie them.
 ///
 /// ```
 /// use d2l::prelude::*;
@@ -22,6 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// ```
 #[derive(Clone)]
 pub struct Linear {
+    id: ModuleId,
     weight: Parameter,
     bias: Option<Parameter>,
     // Shared between clones, so that a lazy layer used twice learns its width once.
@@ -59,6 +61,7 @@ impl Linear {
     /// A layer whose input width is not known yet (see [`crate::nn::LazyLinear`]).
     pub(crate) fn uninitialized(out_features: usize, bias: bool) -> Self {
         Linear {
+            id: ModuleId::new(),
             weight: Parameter::uninitialized(),
             bias: bias.then(Parameter::uninitialized),
             in_features: Arc::new(AtomicUsize::new(0)),
@@ -131,11 +134,30 @@ impl Linear {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn deep_copy(&self) -> Result<Linear> {
-        Ok(Linear {
-            weight: self.weight.deep_copy()?,
-            bias: self.bias.as_ref().map(Parameter::deep_copy).transpose()?,
-            in_features: Arc::new(AtomicUsize::new(self.in_features())),
-            out_features: self.out_features,
+        self.deep_copy_in(&mut DeepCopyMemo::new())
+    }
+
+    /// The deep copy as part of a larger one (see [`DeepCopyMemo`]): a layer or parameter
+    /// copied earlier in the same copy is shared, not copied again.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// use d2l::nn::DeepCopyMemo;
+    /// let a = Linear::new(2, 2)?;
+    /// let mut memo = DeepCopyMemo::new();
+    /// let (b, c) = (a.deep_copy_in(&mut memo)?, a.deep_copy_in(&mut memo)?);
+    /// assert!(b.same_as(&c) && !b.same_as(&a));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn deep_copy_in(&self, memo: &mut DeepCopyMemo) -> Result<Linear> {
+        memo.once(self, |memo| {
+            Ok(Linear {
+                id: ModuleId::new(),
+                weight: memo.param(&self.weight)?,
+                bias: self.bias.as_ref().map(|b| memo.param(b)).transpose()?,
+                in_features: Arc::new(AtomicUsize::new(self.in_features())),
+                out_features: self.out_features,
+            })
         })
     }
 }
@@ -211,8 +233,12 @@ impl Module for Linear {
         )
     }
 
-    fn deep_copy_module(&self) -> Result<Box<dyn Module>> {
-        Ok(Box::new(self.deep_copy()?))
+    fn module_id(&self) -> Option<ModuleId> {
+        Some(self.id.clone())
+    }
+
+    fn deep_copy_module(&self, memo: &mut DeepCopyMemo) -> Result<Box<dyn Module>> {
+        Ok(Box::new(self.deep_copy_in(memo)?))
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod activation;
 pub mod functional;
+mod identity;
 pub mod init;
 mod lazy;
 mod linear;
@@ -9,6 +10,7 @@ mod module;
 mod sequential;
 
 pub use activation::{Identity, ReLU, Sigmoid, Tanh};
+pub use identity::{DeepCopyMemo, ModuleId};
 pub use lazy::LazyLinear;
 pub use linear::Linear;
 pub use module::{Module, ModuleBase, ModuleExt};

@@ -1,5 +1,6 @@
 //! The `Module` trait (what a layer is) and `ModuleExt` (what PyTorch lets you ask of one).
 
+use super::identity::{self, DeepCopyMemo, ModuleId};
 use crate::state::{IncompatibleKeys, StateDict};
 use crate::{Error, Parameter, Result, Tensor, bail};
 use std::any::Any;
@@ -29,7 +30,7 @@ use std::ops::Index;
 /// }
 ///
 /// let model = NestMLP {
-///     net: sequential![Linear::new(20, 64)?, ReLU, Linear::new(64, 32)?, ReLU],
+///     net: sequential![Linear::new(20, 64)?, ReLU(), Linear::new(64, 32)?, ReLU()],
 ///     linear: Linear::new(32, 16)?,
 /// };
 /// let names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
@@ -64,9 +65,27 @@ pub trait Module: ModuleBase + Send + Sync + 'static {
         String::new()
     }
 
-    /// An independent copy with fresh parameters of the same values, if the module supports it.
-    /// The built-in layers and `Sequential` do.
-    fn deep_copy_module(&self) -> Result<Box<dyn Module>> {
+    /// This module's identity, if it carries one: clones share it and a deep copy gets a new
+    /// one, so that a clone put in two places is one module, as one Python object is (see
+    /// [`crate::nn::ModuleId`]). The built-in modules carry one. Without it a module is
+    /// identified by its address while a tree is walked.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let a = Linear::new(2, 2)?;
+    /// assert_eq!(a.module_id(), a.clone().module_id());
+    /// assert_ne!(a.module_id(), a.deep_copy()?.module_id());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    fn module_id(&self) -> Option<ModuleId> {
+        None
+    }
+
+    /// An independent copy with fresh parameters of the same values, if the module supports it
+    /// (the built-in layers and `Sequential` do). `memo` records what this copy has copied so
+    /// far: a module or parameter reached twice is copied once and stays shared in the copy.
+    fn deep_copy_module(&self, memo: &mut DeepCopyMemo) -> Result<Box<dyn Module>> {
+        let _ = memo;
         bail!("deep_copy is not supported by {}", self.type_name())
     }
 }
@@ -88,55 +107,36 @@ impl<T: Module> ModuleBase for T {
     }
 }
 
-/// A key that identifies a module by the parameters it owns, so that one layer used twice
-/// (a clone shares its parameters) is visited once, as PyTorch visits one object once.
-fn identity(m: &dyn Module) -> Option<usize> {
-    m.own_parameters()
-        .first()
-        .map(|(_, p)| std::sync::Arc::as_ptr(&p.inner) as usize)
-}
-
 fn apply_rec(m: &dyn Module, f: &mut dyn FnMut(&dyn Module) -> Result<()>) -> Result<()> {
-    // Like PyTorch: each module's children are visited once each, then the module itself.
-    let mut seen = HashSet::new();
-    for (_, child) in m.submodules() {
-        if identity(child).is_none_or(|k| seen.insert(k)) {
-            apply_rec(child, f)?;
-        }
+    // Like PyTorch: each module's children (a child reached twice at this level once), then the
+    // module itself. As in PyTorch, a module found again at another level is visited again.
+    for child in m.children() {
+        apply_rec(child, f)?;
     }
     f(m)
 }
 
-fn collect_params(
-    m: &dyn Module,
-    dedup: bool,
-    seen: &mut HashSet<usize>,
-    out: &mut Vec<(String, Parameter)>,
-) {
+/// Every parameter below `m` with its dotted name, at each place it is reached: own parameters
+/// first, then each sub-module's, depth first (the order and the keys of `state_dict`).
+fn all_params(m: &dyn Module) -> Vec<(String, Parameter)> {
     // One buffer holds the dotted path of the current module; each level appends its name
     // and cuts it off again, so a name is formatted once, when a parameter is reached.
-    fn walk(
-        m: &dyn Module,
-        path: &mut String,
-        dedup: bool,
-        seen: &mut HashSet<usize>,
-        out: &mut Vec<(String, Parameter)>,
-    ) {
+    fn walk(m: &dyn Module, path: &mut String, out: &mut Vec<(String, Parameter)>) {
         let len = path.len();
         for (name, p) in m.own_parameters() {
-            if !dedup || seen.insert(std::sync::Arc::as_ptr(&p.inner) as usize) {
-                push_name(path, name);
-                out.push((path.clone(), p.clone()));
-                path.truncate(len);
-            }
+            push_name(path, name);
+            out.push((path.clone(), p.clone()));
+            path.truncate(len);
         }
         for (name, child) in m.submodules() {
             push_name(path, name);
-            walk(child, path, dedup, seen, out);
+            walk(child, path, out);
             path.truncate(len);
         }
     }
-    walk(m, &mut String::new(), dedup, seen, out);
+    let mut out = Vec::new();
+    walk(m, &mut String::new(), &mut out);
+    out
 }
 
 /// Appends `.name` to a dotted path (`name` alone to the empty path).
@@ -184,7 +184,7 @@ fn repr(m: &dyn Module) -> String {
 ///
 /// ```
 /// use d2l::prelude::*;
-/// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+/// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 /// let shapes: Vec<String> = net.named_parameters().iter()
 ///     .map(|(n, p)| format!("({n:?}, {})", p.shape().unwrap())).collect();
 /// assert_eq!(shapes[0], "(\"0.weight\", torch.Size([8, 4]))");
@@ -197,14 +197,24 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// let names: Vec<String> = net.named_parameters().into_iter().map(|(n, _)| n).collect();
     /// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        // PyTorch's way: each distinct module once (named_modules), then each parameter once.
+        let mut seen = HashSet::new();
         let mut out = Vec::new();
-        collect_params(self.as_module(), true, &mut HashSet::new(), &mut out);
+        for (prefix, m) in self.named_modules() {
+            for (name, p) in m.own_parameters() {
+                if seen.insert(p.addr()) {
+                    let mut full = prefix.clone();
+                    push_name(&mut full, name);
+                    out.push((full, p.clone()));
+                }
+            }
+        }
         out
     }
 
@@ -212,7 +222,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// assert_eq!(net.parameters().len(), 4);
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -228,16 +238,17 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// assert_eq!(net.param("2.bias")?.shape()?, [1]);
     /// assert_eq!(net[1].param("weight").unwrap_err().to_string(),
     ///            "'ReLU' object has no attribute 'weight'");
     /// # Ok::<(), d2l::Error>(())
     /// ```
     fn param(&self, name: &str) -> Result<Parameter> {
-        let mut all = Vec::new();
-        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
-        match all.into_iter().find(|(n, _)| n == name) {
+        match all_params(self.as_module())
+            .into_iter()
+            .find(|(n, _)| n == name)
+        {
             Some((_, p)) => Ok(p),
             None => Err(Error::msg(format!(
                 "'{}' object has no attribute '{name}'",
@@ -250,7 +261,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert_eq!(net[0].weight()?.shape()?, [8, 4]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -274,7 +285,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// let names: Vec<&str> = net.named_children().into_iter().map(|(n, _)| n).collect();
     /// assert_eq!(names, ["0", "1"]);
     /// # Ok::<(), d2l::Error>(())
@@ -283,7 +294,7 @@ pub trait ModuleExt: Module {
         let mut seen = HashSet::new();
         self.submodules()
             .into_iter()
-            .filter(|(_, m)| identity(*m).is_none_or(|k| seen.insert(k)))
+            .filter(|(_, m)| identity::key(*m).is_none_or(|k| seen.insert(k)))
             .collect()
     }
 
@@ -291,7 +302,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert_eq!(net.children().len(), 2);
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -304,7 +315,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// let names: Vec<String> = net.named_modules().into_iter().map(|(n, _)| n).collect();
     /// assert_eq!(names, ["", "0", "1"]);
     /// # Ok::<(), d2l::Error>(())
@@ -313,10 +324,10 @@ pub trait ModuleExt: Module {
         fn pre<'a>(
             m: &'a dyn Module,
             prefix: String,
-            seen: &mut HashSet<usize>,
+            seen: &mut HashSet<identity::Key>,
             out: &mut Vec<(String, &'a dyn Module)>,
         ) {
-            if identity(m).is_some_and(|key| !seen.insert(key)) {
+            if identity::key(m).is_some_and(|key| !seen.insert(key)) {
                 return;
             }
             out.push((prefix.clone(), m));
@@ -343,7 +354,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert_eq!(net.modules().len(), 3);
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -357,7 +368,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// net.apply(|m| {
     ///     if m.is::<Linear>() {
     ///         init::zeros_(&m.weight()?)?;
@@ -376,16 +387,14 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// let sd = net.state_dict();
     /// assert_eq!(sd.keys().collect::<Vec<_>>(), ["0.weight", "0.bias", "2.weight", "2.bias"]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
     fn state_dict(&self) -> StateDict {
-        let mut all = Vec::new();
-        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
         let mut sd = StateDict::new();
-        for (name, p) in all {
+        for (name, p) in all_params(self.as_module()) {
             if let Ok(t) = p.data() {
                 sd.push_new(name, t);
             }
@@ -407,8 +416,7 @@ pub trait ModuleExt: Module {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     fn load_state_dict(&self, state: &StateDict, strict: bool) -> Result<IncompatibleKeys> {
-        let mut all = Vec::new();
-        collect_params(self.as_module(), false, &mut HashSet::new(), &mut all);
+        let all = all_params(self.as_module());
         crate::state::load_into(&self.type_name(), &all, state, strict)
     }
 
@@ -432,7 +440,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert_eq!(net.repr(), "Sequential(\n  (0): Linear(in_features=4, out_features=8, bias=True)\n  (1): ReLU()\n)");
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -444,7 +452,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert!(net[0].is::<Linear>() && !net[1].is::<Linear>());
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -456,7 +464,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert_eq!(net[0].downcast_ref::<Linear>().map(|l| l.out_features()), Some(8));
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -464,11 +472,26 @@ pub trait ModuleExt: Module {
         self.as_any().downcast_ref::<T>()
     }
 
+    /// Whether this and `other` are the same module, as Python's `a is b` tells: a clone is
+    /// the same module, a deep copy is not.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let shared = Linear::new(8, 8)?;
+    /// let net = sequential![shared.clone(), ReLU(), shared.clone(), Linear::new(8, 1)?];
+    /// assert!(net[0].same_as(&net[2]) && net[0].same_as(&shared));
+    /// assert!(!net[2].same_as(&net[3]) && !shared.same_as(&shared.deep_copy()?));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    fn same_as(&self, other: &dyn Module) -> bool {
+        identity::same(self.as_module(), other)
+    }
+
     /// The `i`-th sub-module, if there is one.
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU()];
     /// assert!(net.get(1).is_some() && net.get(9).is_none());
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -480,7 +503,7 @@ pub trait ModuleExt: Module {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
     /// assert_eq!(net.get_signed(-1).map(|m| m.type_name()), Some("Linear".to_string()));
     /// assert!(net.get_signed(-4).is_none());
     /// # Ok::<(), d2l::Error>(())
@@ -501,7 +524,7 @@ pub trait ModuleExt: Module {
     /// ```
     /// use d2l::prelude::*;
     /// let mut net = Sequential::new();
-    /// net.add_module("block 0", sequential![ReLU])?;
+    /// net.add_module("block 0", sequential![ReLU()])?;
     /// assert!(net.child("block 0").is_some());
     /// # Ok::<(), d2l::Error>(())
     /// ```

@@ -1,17 +1,19 @@
 //! `Sequential`: layers applied one after another.
 
+use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::{Module, ModuleExt};
 use crate::{Result, Tensor, bail};
 use std::ops::Index;
 use std::sync::Arc;
 
 /// A chain of modules, like `torch.nn.Sequential`. Layers are named `"0"`, `"1"`, ... unless
-/// added with [`Sequential::add_module`]. Cloning shares the layers (and so their parameters).
+/// added with [`Sequential::add_module`]. A clone is the same module (it shares the layers, and
+/// so their parameters, and `same_as` is true) until one of the two is changed through `&mut`.
 ///
 /// ```
 /// use d2l::prelude::*;
 /// d2l::manual_seed(0);
-/// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+/// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 /// let x = d2l::rand((2, 4))?;
 /// assert_eq!(net.forward(&x)?.shape(), [2, 1]);
 /// assert_eq!(net[2].type_name(), "Linear");
@@ -19,6 +21,7 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone, Default)]
 pub struct Sequential {
+    id: ModuleId,
     layers: Vec<(String, Arc<dyn Module>)>,
 }
 
@@ -30,14 +33,17 @@ impl Sequential {
     /// assert!(net.is_empty());
     /// ```
     pub fn new() -> Self {
-        Sequential { layers: Vec::new() }
+        Sequential {
+            id: ModuleId::new(),
+            layers: Vec::new(),
+        }
     }
 
     /// Appends a layer named by its position and returns the `Sequential` (builder style).
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = Sequential::new().append(Linear::new(4, 8)?).append(ReLU);
+    /// let net = Sequential::new().append(Linear::new(4, 8)?).append(ReLU());
     /// assert_eq!(net.len(), 2);
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -51,10 +57,11 @@ impl Sequential {
     /// ```
     /// use d2l::prelude::*;
     /// let mut net = Sequential::new();
-    /// net.push(ReLU);
+    /// net.push(ReLU());
     /// assert_eq!(net.named_children()[0].0, "0");
     /// ```
     pub fn push<M: Module>(&mut self, layer: M) {
+        self.id.unshare();
         let name = self.layers.len().to_string();
         self.layers.push((name, Arc::new(layer)));
     }
@@ -66,10 +73,10 @@ impl Sequential {
     /// use d2l::prelude::*;
     /// let mut net = Sequential::new();
     /// for i in 0..2 {
-    ///     net.add_module(format!("block {i}"), sequential![Linear::new(4, 4)?, ReLU])?;
+    ///     net.add_module(format!("block {i}"), sequential![Linear::new(4, 4)?, ReLU()])?;
     /// }
     /// assert!(net.repr().contains("(block 1): Sequential("));
-    /// assert!(net.add_module("a.b", ReLU).is_err());
+    /// assert!(net.add_module("a.b", ReLU()).is_err());
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn add_module<M: Module>(&mut self, name: impl Into<String>, layer: M) -> Result<()> {
@@ -80,6 +87,7 @@ impl Sequential {
         if name.contains('.') {
             bail!("module name can't contain \".\", got: {name}");
         }
+        self.id.unshare();
         let layer: Arc<dyn Module> = Arc::new(layer);
         match self.layers.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = layer,
@@ -92,7 +100,7 @@ impl Sequential {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// assert_eq!(sequential![ReLU, ReLU].len(), 2);
+    /// assert_eq!(sequential![ReLU(), ReLU()].len(), 2);
     /// ```
     pub fn len(&self) -> usize {
         self.layers.len()
@@ -111,7 +119,7 @@ impl Sequential {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![ReLU, Linear::new(8, 1)?];
+    /// let net = sequential![ReLU(), Linear::new(8, 1)?];
     /// assert!(net.last().unwrap().is::<Linear>());
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -123,7 +131,7 @@ impl Sequential {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let net = sequential![ReLU, ReLU];
+    /// let net = sequential![ReLU(), ReLU()];
     /// assert_eq!(net.iter().count(), 2);
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &dyn Module)> {
@@ -140,27 +148,34 @@ impl Sequential {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn deep_copy(&self) -> Result<Sequential> {
-        // Layers that share parameters stay tied to each other in the copy.
-        let mut copies: Vec<(Vec<crate::Parameter>, Arc<dyn Module>)> = Vec::new();
-        let mut layers = Vec::new();
-        for (name, m) in &self.layers {
-            let params = m.parameters();
-            let existing = copies.iter().find(|(ps, _)| {
-                !ps.is_empty()
-                    && ps.len() == params.len()
-                    && ps.iter().zip(&params).all(|(a, b)| a.same_as(b))
-            });
-            let copy = match existing {
-                Some((_, c)) => c.clone(),
-                None => {
-                    let c: Arc<dyn Module> = Arc::from(m.deep_copy_module()?);
-                    copies.push((params, c.clone()));
-                    c
-                }
-            };
-            layers.push((name.clone(), copy));
-        }
-        Ok(Sequential { layers })
+        self.deep_copy_in(&mut DeepCopyMemo::new())
+    }
+
+    /// The deep copy as part of a larger one: a layer or parameter `memo` has seen is not
+    /// copied again but shared, so that what is shared in `self` stays shared in the copy.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// use d2l::nn::DeepCopyMemo;
+    /// let shared = Linear::new(2, 2)?;
+    /// let net = sequential![shared.clone(), ReLU(), shared];
+    /// let copy = net.deep_copy_in(&mut DeepCopyMemo::new())?;
+    /// assert!(copy[0].same_as(&copy[2]) && !copy[0].same_as(&net[0]));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn deep_copy_in(&self, memo: &mut DeepCopyMemo) -> Result<Sequential> {
+        memo.once(self, |memo| {
+            let mut layers = Vec::with_capacity(self.layers.len());
+            for (name, m) in &self.layers {
+                let copy: Arc<dyn Module> =
+                    memo.once(m.as_ref(), |memo| Ok(Arc::from(m.deep_copy_module(memo)?)))?;
+                layers.push((name.clone(), copy));
+            }
+            Ok(Sequential {
+                id: ModuleId::new(),
+                layers,
+            })
+        })
     }
 }
 
@@ -180,8 +195,12 @@ impl Module for Sequential {
             .collect()
     }
 
-    fn deep_copy_module(&self) -> Result<Box<dyn Module>> {
-        Ok(Box::new(self.deep_copy()?))
+    fn module_id(&self) -> Option<ModuleId> {
+        Some(self.id.clone())
+    }
+
+    fn deep_copy_module(&self, memo: &mut DeepCopyMemo) -> Result<Box<dyn Module>> {
+        Ok(Box::new(self.deep_copy_in(memo)?))
     }
 }
 
@@ -212,7 +231,7 @@ crate::impl_module_display!(Sequential);
 ///
 /// ```
 /// use d2l::prelude::*;
-/// let net = sequential![Linear::new(4, 8)?, ReLU, Linear::new(8, 1)?];
+/// let net = sequential![Linear::new(4, 8)?, ReLU(), Linear::new(8, 1)?];
 /// assert_eq!(net.len(), 3);
 /// # Ok::<(), d2l::Error>(())
 /// ```

@@ -452,7 +452,7 @@ def orthogonal_section(d: Path, torch: dict, goals: list) -> list[str]:
 
 def tree_section(crit: dict, torch: dict, goals: list) -> list[str]:
     lines = ["### Walking the module tree", "",
-             "`Sequential` of N blocks `Sequential(Linear(4, 4), ReLU)`; one call on the whole "
+             "`Sequential` of N blocks `Sequential(Linear(4, 4), ReLU())`; one call on the whole "
              "net. Goal: linear in N, under 1 ms for 1000 blocks. *growth* = time(10000) / "
              "time(1000): 10 when linear; counted as linear here up to 20 (the time per block "
              "at most doubling, as caches overflow).", "",

@@ -4,7 +4,7 @@ Measures the same operations as the criterion benches, with the same shapes:
 - nn.init.{normal_, uniform_, xavier_uniform_, kaiming_uniform_, orthogonal_} and a plain
   fill_ on 1024x1024 and 4096x4096 float32 tensors (elements per second);
 - named_parameters / parameters / state_dict / apply / named_modules on a Sequential of N
-  Sequential(Linear(4, 4), ReLU) blocks, N = 100, 1000, 10000;
+  Sequential(Linear(4, 4), ReLU()) blocks, N = 100, 1000, 10000;
 - one SGD training step of exercise 3's tied MLP (batch 1) and of an MLP 784-256-256-10 with
   batch 256;
 - the resident memory of 1000 tied / untied exercise-3 MLPs and 100 exercise-4 deep MLPs;
