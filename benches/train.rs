@@ -95,7 +95,7 @@ fn bench_train(c: &mut Criterion) {
     manual_seed(0);
     let (x, y) = (randn((1, 3)).unwrap(), randn((1, 3)).unwrap());
     let net = tied_mlp();
-    let mut opt = SGD::new(net.parameters(), 0.01);
+    let mut opt = SGD::new(net.parameters(), 0.01).unwrap();
     group.bench_function("tied MLP, batch 1: d2l", |b| {
         b.iter(|| d2l_step(&net, &mut opt, &x, &y))
     });
@@ -106,7 +106,7 @@ fn bench_train(c: &mut Criterion) {
 
     let (xb, yb) = (randn((256, 784)).unwrap(), randn((256, 10)).unwrap());
     let big = classroom_mlp();
-    let mut big_opt = SGD::new(big.parameters(), 0.01);
+    let mut big_opt = SGD::new(big.parameters(), 0.01).unwrap();
     group.bench_function("MLP 784-256-256-10, batch 256: d2l", |b| {
         b.iter(|| d2l_step(&big, &mut big_opt, &xb, &yb))
     });

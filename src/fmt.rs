@@ -121,6 +121,8 @@ pub fn tensor_repr(t: &Tensor, opts: &ReprOptions) -> String {
     add_suffixes(format!("{PREFIX}{body}"), &suffixes)
 }
 
+pub use crate::pyfloat::float_repr;
+
 /// The text PyTorch prints for a shape: `torch.Size([8, 4])`.
 ///
 /// ```

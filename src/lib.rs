@@ -29,6 +29,7 @@ pub mod optim;
 mod param;
 pub mod plot;
 pub mod prelude;
+mod pyfloat;
 pub mod rng;
 mod size;
 pub mod state;

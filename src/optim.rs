@@ -1,6 +1,6 @@
 //! Optimisers (`torch.optim`).
 
-use crate::{Parameter, Result};
+use crate::{Parameter, Result, bail};
 
 /// Stochastic gradient descent: `p ← p − lr · p.grad` for every parameter that has a gradient,
 /// like `torch.optim.SGD` without momentum.
@@ -8,7 +8,7 @@ use crate::{Parameter, Result};
 /// ```
 /// use d2l::prelude::*;
 /// let p = Parameter::new(Tensor::new(&[2f32])?)?;
-/// let mut opt = SGD::new(vec![p.clone()], 0.1);
+/// let mut opt = SGD::new(vec![p.clone()], 0.1)?;
 /// p.tensor()?.square()?.sum()?.backward()?;   // d(p²)/dp = 4
 /// opt.step()?;
 /// assert!((p.data()?.item()? - 1.6).abs() < 1e-6);
@@ -21,28 +21,41 @@ pub struct SGD {
 
 impl SGD {
     /// An optimiser over `params` with learning rate `lr`. A parameter listed twice is kept once.
+    /// As in PyTorch, a negative learning rate and an empty parameter list are errors.
     ///
     /// ```
     /// use d2l::prelude::*;
     /// let net = sequential![Linear::new(2, 1)?];
-    /// let opt = SGD::new(net.parameters(), 0.03);
+    /// let opt = SGD::new(net.parameters(), 0.03)?;
     /// assert_eq!(opt.lr(), 0.03);
+    /// assert_eq!(SGD::new(net.parameters(), -1.0).err().unwrap().to_string(),
+    ///            "Invalid learning rate: -1.0");
+    /// assert_eq!(SGD::new(vec![], 0.1).err().unwrap().to_string(),
+    ///            "optimizer got an empty parameter list");
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn new(params: Vec<Parameter>, lr: f64) -> Self {
+    pub fn new(params: Vec<Parameter>, lr: f64) -> Result<Self> {
+        if lr < 0.0 {
+            bail!("Invalid learning rate: {}", crate::fmt::float_repr(lr));
+        }
+        if params.is_empty() {
+            bail!("optimizer got an empty parameter list");
+        }
         let mut unique: Vec<Parameter> = Vec::new();
         for p in params {
             if !unique.iter().any(|q| q.same_as(&p)) {
                 unique.push(p);
             }
         }
-        SGD { params: unique, lr }
+        Ok(SGD { params: unique, lr })
     }
 
     /// The learning rate.
     ///
     /// ```
-    /// assert_eq!(d2l::optim::SGD::new(vec![], 0.5).lr(), 0.5);
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(1)?)?;
+    /// assert_eq!(d2l::optim::SGD::new(vec![p], 0.5)?.lr(), 0.5);
+    /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn lr(&self) -> f64 {
         self.lr
@@ -51,8 +64,9 @@ impl SGD {
     /// Takes one step along the negative gradient.
     ///
     /// ```
-    /// let mut opt = d2l::optim::SGD::new(vec![], 0.1);
-    /// opt.step()?;
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(1)?)?;
+    /// let mut opt = d2l::optim::SGD::new(vec![p], 0.1)?;
+    /// opt.step()?; // no gradient yet: nothing changes
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn step(&mut self) -> Result<()> {
@@ -68,8 +82,10 @@ impl SGD {
     /// Sets every gradient to `None`.
     ///
     /// ```
-    /// let mut opt = d2l::optim::SGD::new(vec![], 0.1);
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(1)?)?;
+    /// let mut opt = d2l::optim::SGD::new(vec![p], 0.1)?;
     /// opt.zero_grad();
+    /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn zero_grad(&mut self) {
         for p in &self.params {

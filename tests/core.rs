@@ -414,7 +414,7 @@ fn worked_example_tied_gradients_add_up() -> Result<()> {
     // Tied: the same layer twice.
     let shared = scalar_linear(2.0, 1.0)?;
     let net = sequential![shared.clone(), shared.clone()];
-    let mut opt = SGD::new(net.parameters(), 0.1);
+    let mut opt = SGD::new(net.parameters(), 0.1).unwrap();
     let loss = net.forward(&x)?.sub(&y)?;
     loss.backward()?;
     opt.step()?;
@@ -422,7 +422,7 @@ fn worked_example_tied_gradients_add_up() -> Result<()> {
     assert!((net[1].bias()?.data()?.item()? - 0.7).abs() < 1e-6);
     // Untied: two layers with the same start.
     let net = sequential![scalar_linear(2.0, 1.0)?, scalar_linear(2.0, 1.0)?];
-    let mut opt = SGD::new(net.parameters(), 0.1);
+    let mut opt = SGD::new(net.parameters(), 0.1).unwrap();
     net.forward(&x)?.sub(&y)?.backward()?;
     opt.step()?;
     assert!((net[0].weight()?.data()?.item()? - 1.8).abs() < 1e-6);
@@ -501,7 +501,7 @@ fn gradients_accumulate_until_zero_grad() -> Result<()> {
     assert_eq!(l.weight()?.grad().unwrap().to_vec()?, vec![2.0]);
     l.zero_grad();
     assert!(l.weight()?.grad().is_none());
-    let mut opt = SGD::new(l.parameters(), 0.5);
+    let mut opt = SGD::new(l.parameters(), 0.5).unwrap();
     l.forward(&x)?.sum()?.backward()?;
     opt.zero_grad();
     assert!(l.bias()?.grad().is_none());
