@@ -28,9 +28,9 @@ impl SGD {
     /// let net = sequential![Linear::new(2, 1)?];
     /// let opt = SGD::new(net.parameters(), 0.03)?;
     /// assert_eq!(opt.lr(), 0.03);
-    /// assert_eq!(SGD::new(net.parameters(), -1.0).err().unwrap().to_string(),
+    /// assert_eq!(SGD::new(net.parameters(), -1.0).unwrap_err().to_string(),
     ///            "Invalid learning rate: -1.0");
-    /// assert_eq!(SGD::new(vec![], 0.1).err().unwrap().to_string(),
+    /// assert_eq!(SGD::new(vec![], 0.1).unwrap_err().to_string(),
     ///            "optimizer got an empty parameter list");
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -91,5 +91,40 @@ impl SGD {
         for p in &self.params {
             p.zero_grad();
         }
+    }
+}
+
+impl std::fmt::Display for SGD {
+    /// As PyTorch prints an `SGD` with its defaults (this one has no momentum, dampening, weight
+    /// decay or Nesterov step: exactly those defaults).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(1)?)?;
+    /// let text = d2l::optim::SGD::new(vec![p], 1e-5)?.to_string();
+    /// assert!(text.starts_with("SGD (\nParameter Group 0\n") && text.contains("    lr: 1e-05\n"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lr = crate::fmt::float_repr(self.lr);
+        write!(
+            f,
+            "SGD (\nParameter Group 0\n    dampening: 0\n    differentiable: False\n    \
+             foreach: None\n    fused: None\n    lr: {lr}\n    maximize: False\n    \
+             momentum: 0\n    nesterov: False\n    weight_decay: 0\n)"
+        )
+    }
+}
+
+impl std::fmt::Debug for SGD {
+    /// The same text as `{}` (what a notebook cell ending in an optimiser shows).
+    ///
+    /// ```
+    /// let p = d2l::Parameter::new(d2l::Tensor::zeros(1)?)?;
+    /// let opt = d2l::optim::SGD::new(vec![p], 0.1)?;
+    /// assert_eq!(format!("{opt:?}"), opt.to_string());
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }

@@ -1,7 +1,8 @@
 //! Replays `tests/fixtures/optim.json` (written by `tools/parity/optim_fixtures.py` from the real
-//! PyTorch): which learning rates `SGD` accepts, the exact text of its error for the others and
-//! for an empty parameter list, and for accepted rates one step on `Linear(4, 3)` after seeds 0,
-//! 42 and 2³¹−1, compared within 1e-6 (one float32 multiply-subtract per value).
+//! PyTorch): which learning rates `SGD` accepts and how it then prints, the exact text of its
+//! error for the others and for an empty parameter list, and for accepted rates one step on
+//! `Linear(4, 3)` after seeds 0, 42 and 2³¹−1, compared within 1e-6 (one float32
+//! multiply-subtract per value).
 
 use d2l::prelude::*;
 use serde_json::Value;
@@ -41,7 +42,12 @@ fn replay(case: &Value) {
     let p = Parameter::new(Tensor::zeros(1).unwrap()).unwrap();
     let made = SGD::new(vec![p.clone()], lr);
     if case.field("accepted").bool() {
-        assert!(made.is_ok(), "lr {text}: PyTorch accepts it");
+        let opt = made.unwrap_or_else(|e| panic!("lr {text}: PyTorch accepts it, here: {e}"));
+        assert_eq!(
+            opt.to_string(),
+            case.field("repr").str(),
+            "lr {text}: print(optimizer)"
+        );
     } else {
         let err = made
             .err()
@@ -88,6 +94,6 @@ fn an_empty_parameter_list_is_pytorchs_error() {
     let doc = common::load("optim.json");
     let empty = doc.field("empty_params");
     assert!(!empty.field("accepted").bool());
-    let err = SGD::new(Vec::new(), 0.1).err().expect("an error");
+    let err = SGD::new(Vec::new(), 0.1).expect_err("an error");
     assert_eq!(err.to_string(), empty.field("message").str());
 }

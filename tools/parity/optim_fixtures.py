@@ -6,7 +6,8 @@ Run from the repository root with a Python that has torch installed:
     python tools/parity/optim_fixtures.py
 
 Each case is a learning rate (written as Python's `repr`, so that `nan`, `inf`, `-0.0` and
-`1e-05` survive JSON) with PyTorch's answer: accepted, or the exception's class and message.
+`1e-05` survive JSON) with PyTorch's answer: accepted (with `print(optimizer)`'s text), or the
+exception's class and message.
 Then, for accepted finite rates and seeds 0, 42 and 2**31 - 1, one step on `nn.Linear(4, 3)`
 after `torch.manual_seed(seed)` with the loss `net(torch.rand(2, 4)).sum()`: the parameters
 after the step. Also the answer for an empty parameter list. `tests/optim_parity.rs` replays
@@ -40,8 +41,8 @@ def main():
     for lr in LRS:
         case = {"lr": repr(lr)}
         try:
-            torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
-            case["accepted"] = True
+            opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
+            case.update(accepted=True, repr=repr(opt))
         except Exception as e:
             case.update(accepted=False, error=type(e).__name__, message=str(e))
         if case["accepted"] and math.isfinite(lr):
