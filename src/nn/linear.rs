@@ -172,13 +172,16 @@ impl Module for Linear {
             self.materialize(width)?;
         }
         let in_features = self.in_features();
-        if x.rank() == 0 || width != in_features {
-            let rows = x.elem_count() / width.max(1);
+        if x.rank() == 0 {
+            bail!("both arguments to linear need to be at least 1D, but they are 0D and 2D");
+        }
+        if width != in_features {
+            // PyTorch names the kernel that refused: addmm with a bias, mm without; the input
+            // is seen as a matrix of (product of the leading dimensions) rows.
+            let rows: usize = x.dims()[..x.rank() - 1].iter().product();
+            let op = if self.bias.is_some() { "addmm" } else { "mm" };
             bail!(
-                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
-                rows,
-                width,
-                in_features,
+                "{op}: mat1 and mat2 shapes cannot be multiplied ({rows}x{width} and {in_features}x{})",
                 self.out_features
             );
         }
