@@ -26,7 +26,10 @@
 //! );
 //! ```
 
+use crate::pyfloat::{exponent_str, non_finite_str};
 use candle_core::{DType, DeviceLocation, Tensor};
+
+pub use crate::pyfloat::float_repr;
 
 /// Digits after the decimal point (PyTorch's `precision`).
 const PRECISION: usize = 4;
@@ -120,8 +123,6 @@ pub fn tensor_repr(t: &Tensor, opts: &ReprOptions) -> String {
     suffixes.extend(opts.suffixes.iter().cloned());
     add_suffixes(format!("{PREFIX}{body}"), &suffixes)
 }
-
-pub use crate::pyfloat::float_repr;
 
 /// The text PyTorch prints for a shape: `torch.Size([8, 4])`.
 ///
@@ -333,17 +334,6 @@ fn plain(values: &Values, i: usize) -> String {
     }
 }
 
-/// Python's text for `nan`, `inf` and `-inf` in any float format.
-fn non_finite_str(x: f64) -> String {
-    if x.is_nan() {
-        "nan".to_string()
-    } else if x > 0.0 {
-        "inf".to_string()
-    } else {
-        "-inf".to_string()
-    }
-}
-
 /// Python's `"{:.4e}".format(x)`: like Rust's `{:.4e}` but with a signed exponent of at
 /// least two digits (`1.0000e-05`, `2.5000e+10`).
 fn scientific_str(x: f64) -> String {
@@ -352,11 +342,7 @@ fn scientific_str(x: f64) -> String {
     }
     let text = format!("{x:.PRECISION$e}");
     let (mantissa, exponent) = text.split_once('e').unwrap_or((text.as_str(), "0"));
-    let (sign, digits) = match exponent.strip_prefix('-') {
-        Some(digits) => ('-', digits),
-        None => ('+', exponent),
-    };
-    format!("{mantissa}e{sign}{digits:0>2}")
+    format!("{mantissa}{}", exponent_str(exponent.parse().unwrap_or(0)))
 }
 
 /// The indices shown along a dimension of length `n`; `None` marks the `...` of a summary.

@@ -3,7 +3,8 @@
 //! Python writes the shortest digits that read back as the same double (as Rust does), then
 //! positional notation when the decimal exponent `e` is in `-4 <= e < 16` (always with a
 //! fractional part: `-1.0`), and scientific notation otherwise, with a sign and at least two
-//! exponent digits (`1e-05`, `1e+16`).
+//! exponent digits (`1e-05`, `1e+16`). The non-finite names and the exponent part are the same
+//! in every Python float format, so the tensor printer (`crate::fmt`) uses them too.
 
 /// `repr(x)` for a Python float.
 ///
@@ -17,11 +18,8 @@
 /// assert_eq!(float_repr(f64::NAN), "nan");
 /// ```
 pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x < 0.0 { "-inf" } else { "inf" }.into();
+    if !x.is_finite() {
+        return non_finite_str(x);
     }
     // `{:e}` gives the shortest round-trip digits: "-1.5e-7", "1e16", "0e0".
     let sci = format!("{x:e}");
@@ -53,9 +51,25 @@ pub fn float_repr(x: f64) -> String {
         };
         format!("{sign}{int}.{frac}")
     } else {
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{mantissa}e{esign}{:02}", exp.abs())
+        format!("{sign}{mantissa}{}", exponent_str(exp))
     }
+}
+
+/// Python's text for `nan`, `inf` and `-inf` in any float format.
+pub(crate) fn non_finite_str(x: f64) -> String {
+    if x.is_nan() {
+        "nan".to_string()
+    } else if x > 0.0 {
+        "inf".to_string()
+    } else {
+        "-inf".to_string()
+    }
+}
+
+/// Python's exponent part: `e`, a sign, at least two digits (`e-05`, `e+16`, `e+100`).
+pub(crate) fn exponent_str(exp: i32) -> String {
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("e{sign}{:02}", exp.unsigned_abs())
 }
 
 #[cfg(test)]
