@@ -332,11 +332,8 @@ pub trait ModuleExt: Module {
             }
             out.push((prefix.clone(), m));
             for (name, child) in m.submodules() {
-                let full = if prefix.is_empty() {
-                    name.to_string()
-                } else {
-                    format!("{prefix}.{name}")
-                };
+                let mut full = prefix.clone();
+                push_name(&mut full, name);
                 pre(child, full, seen, out);
             }
         }
