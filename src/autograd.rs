@@ -40,14 +40,21 @@ pub(crate) fn register(id: TensorId, p: &Arc<ParamInner>) {
     reg.by_id.insert(id, Arc::downgrade(p));
 }
 
-pub(crate) fn backward(loss: &Tensor) -> Result<()> {
+/// `loss.backward()`; with `retain_graph` the graph can be gone through again.
+pub(crate) fn backward(loss: &Tensor, retain_graph: bool) -> Result<()> {
     if loss.elem_count() != 1 {
         bail!("grad can be implicitly created only for scalar outputs");
     }
     if !loss.as_candle().track_op() {
         bail!("element 0 of tensors does not require grad and does not have a grad_fn");
     }
+    if let Some(node) = loss.node() {
+        node.check_not_freed()?;
+    }
     let grads = loss.as_candle().backward()?;
+    if let (Some(node), false) = (loss.node(), retain_graph) {
+        node.free();
+    }
     let params: Vec<(TensorId, Arc<ParamInner>)> = {
         let reg = registry().lock().unwrap_or_else(|e| e.into_inner());
         grads

@@ -22,6 +22,7 @@ mod autograd;
 mod error;
 pub mod fmt;
 mod global;
+mod graph;
 mod ids;
 pub mod nn;
 mod notebook;

@@ -153,10 +153,7 @@ impl Parameter {
     /// assert_eq!(p.i(..2)?.shape(), [2, 2]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn i<I>(&self, index: I) -> Result<Tensor>
-    where
-        candle_core::Tensor: candle_core::IndexOp<I>,
-    {
+    pub fn i(&self, index: impl crate::tensor::TensorIndex) -> Result<Tensor> {
         self.tensor()?.i(index)
     }
 

@@ -67,7 +67,7 @@ activation!(
     "A new `Sigmoid` layer (PyTorch's `nn.Sigmoid()`).\n\n```\nlet s = d2l::nn::Sigmoid();\nassert_eq!(s.to_string(), \"Sigmoid()\");\n```",
     |x| {
         let y = candle_nn::ops::sigmoid(x.as_candle())?;
-        Ok(Tensor::derived(y, "SigmoidBackward0"))
+        Ok(Tensor::derived(y, "SigmoidBackward0", &[x]))
     }
 );
 
@@ -82,7 +82,7 @@ activation!(
     /// ```
     Tanh,
     "A new `Tanh` layer (PyTorch's `nn.Tanh()`).\n\n```\nlet t = d2l::nn::Tanh();\nassert_eq!(t.to_string(), \"Tanh()\");\n```",
-    |x| Ok(Tensor::derived(x.as_candle().tanh()?, "TanhBackward0"))
+    |x| Ok(Tensor::derived(x.as_candle().tanh()?, "TanhBackward0", &[x]))
 );
 
 activation!(

@@ -1,6 +1,6 @@
 //! Losses and functions without parameters (`torch.nn.functional`).
 
-use crate::{Result, Tensor, bail};
+use crate::{Result, Tensor};
 
 /// The mean squared error `mean((input - target)²)`, like `F.mse_loss`.
 ///
@@ -12,14 +12,24 @@ use crate::{Result, Tensor, bail};
 /// ```
 pub fn mse_loss(input: &Tensor, target: &Tensor) -> Result<Tensor> {
     if input.dims() != target.dims() {
-        bail!(
-            "mse_loss: the input shape {} and the target shape {} differ",
-            input.shape(),
-            target.shape()
+        // PyTorch broadcasts the two (and warns that this is probably a mistake).
+        crate::tensor::broadcast_shape(input.dims(), target.dims())?;
+        eprintln!(
+            "UserWarning: Using a target size ({}) that is different to the input size ({}). \
+             This will likely lead to incorrect results due to broadcasting. Please ensure \
+             they have the same size.",
+            target.shape(),
+            input.shape()
         );
     }
-    let d = input.as_candle().broadcast_sub(target.as_candle())?;
-    Ok(Tensor::derived(d.sqr()?.mean_all()?, "MseLossBackward0"))
+    let d = input.sub(target)?;
+    let d = d.as_candle();
+    let y = if d.elem_count() == 0 {
+        (d.sum_all()? * f64::NAN)?
+    } else {
+        d.sqr()?.mean_all()?
+    };
+    Ok(Tensor::derived(y, "MseLossBackward0", &[input, target]))
 }
 
 /// `max(x, 0)` elementwise.

@@ -189,25 +189,32 @@ impl Module for Linear {
         let dims = x.dims().to_vec();
         let x2 = x.as_candle().reshape(((), in_features))?;
         let mut y = x2.matmul(&w.as_candle().t()?)?;
-        let mut name = "MmBackward0";
-        if let Some(b) = &self.bias {
-            y = y.broadcast_add(b.tensor()?.as_candle())?;
-            name = "AddmmBackward0";
+        let mut inputs = vec![x, &w];
+        let b;
+        let name = if let Some(bias) = &self.bias {
+            b = bias.tensor()?;
+            y = y.broadcast_add(b.as_candle())?;
+            inputs.push(&b);
+            "AddmmBackward0"
+        } else {
+            "MmBackward0"
+        };
+        if dims.len() == 2 {
+            return Ok(Tensor::derived(y, name, &inputs));
         }
-        if dims.len() != 2 {
-            let mut out_dims = dims;
-            if let Some(last) = out_dims.last_mut() {
-                *last = self.out_features;
-            }
-            y = y.reshape(out_dims)?;
-            // PyTorch's names for the view back from the 2-D product.
-            name = if self.bias.is_none() && x.rank() == 1 {
-                "SqueezeBackward4"
-            } else {
-                "UnsafeViewBackward0"
-            };
+        // PyTorch computes on the 2-D view and views the product back: that view is the
+        // result's grad_fn, and the product (which saved its inputs) is behind it.
+        let product = Tensor::derived(y.clone(), name, &inputs);
+        let mut out_dims = dims;
+        if let Some(last) = out_dims.last_mut() {
+            *last = self.out_features;
         }
-        Ok(Tensor::derived(y, name))
+        let view = if self.bias.is_none() && x.rank() == 1 {
+            "SqueezeBackward4"
+        } else {
+            "UnsafeViewBackward0"
+        };
+        Ok(Tensor::derived(y.reshape(out_dims)?, view, &[&product]))
     }
 
     fn own_parameters(&self) -> Vec<(&str, &Parameter)> {
