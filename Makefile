@@ -21,12 +21,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Jupyter refuses to run as root unless told (containers and CI machines run as root).
 LAB_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help lab test setup notebooks bench cargo-test nbtest browser-check \
+.PHONY: help lab test setup notebooks bench tools-test cargo-test nbtest browser-check \
         rust-src evcxr venv kernel chromium warmup clean-cache
 
 help:
 	@echo "make lab        install everything, then open JupyterLab on notebooks/"
-	@echo "make test       install what is needed, then cargo test + notebook tests + browser check"
+	@echo "make test       install what is needed, then tools/ + cargo + notebook tests + browser check"
 	@echo "make setup      install and warm the Rust kernel's build cache (both targets do this)"
 	@echo "make notebooks  re-execute every notebook in place (stored outputs = what running gives)"
 	@echo "make bench      run the benchmark (tools/bench/run)"
@@ -84,7 +84,11 @@ lab: setup
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)
 	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks $(LAB_ROOT_FLAG)
 
-test: cargo-test nbtest browser-check
+test: tools-test cargo-test nbtest browser-check
+
+# The tests of tools/ itself (tools/tests): seconds, with neither a Rust kernel nor torch.
+tools-test: venv
+	$(PY) -m pytest -p no:cacheprovider -q tools/tests
 
 cargo-test:
 	cargo test

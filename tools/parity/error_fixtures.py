@@ -11,15 +11,10 @@ width, rank or size, including 0-d, 1-d, batched 3-d and 4-d and zero-size input
 shape. `tests/error_parity.rs` replays every case with `d2l` and compares the text exactly.
 """
 
-import json
-import os
-
 import torch
 from torch import nn
 
-OUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "errors.json"
-)
+from common import outcome_as, write_json
 
 SHAPES = [
     [2, 5], [5], [2, 3, 5], [1, 1, 2, 5], [0, 5], [2, 0], [3], [7, 1], [2, 3, 0],
@@ -35,21 +30,14 @@ def linear_cases():
             layer = nn.Linear(4, 3, bias=bias)
             x = torch.rand(tuple(shape))
             case = {"in_features": 4, "out_features": 3, "bias": bias, "input_shape": shape}
-            try:
-                y = layer(x)
-                case.update(accepted=True, output_shape=list(y.shape))
-            except Exception as e:
-                case.update(accepted=False, error=type(e).__name__, message=str(e))
+            case.update(outcome_as(lambda: list(layer(x).shape), "output_shape"))
             cases.append(case)
     return cases
 
 
 def main():
     doc = {"torch_version": torch.__version__, "linear_forward": linear_cases()}
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(doc['linear_forward'])} cases to {os.path.relpath(OUT)}")
+    write_json("errors.json", doc)
 
 
 if __name__ == "__main__":

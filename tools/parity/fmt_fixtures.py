@@ -16,14 +16,10 @@ written as the strings "nan", "inf", "-inf" and "-0.0".
 
 import json
 import math
-import os
-import sys
 
 import torch
 
-OUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "fmt.json"
-)
+from common import write_text
 
 
 def encode(x):
@@ -229,11 +225,8 @@ def main():
     case("float64_mul_backward_8", times_one(torch.randn(8, dtype=torch.float64)))
 
     # One case per line keeps the file small and its diffs readable.
-    with open(OUT, "w") as f:
-        f.write('{"torch_version": %s, "cases": [\n' % json.dumps(torch.__version__))
-        f.write(",\n".join(json.dumps(c) for c in CASES))
-        f.write("\n]}\n")
-    print(f"wrote {len(CASES)} cases to {os.path.normpath(OUT)}", file=sys.stderr)
+    head = '{"torch_version": %s, "cases": [\n' % json.dumps(torch.__version__)
+    write_text("fmt.json", head + ",\n".join(json.dumps(c) for c in CASES) + "\n]}\n")
 
 
 if __name__ == "__main__":

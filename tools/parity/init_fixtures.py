@@ -24,10 +24,11 @@ them with `repr`, the shortest text that reads back to the same float64.
 
 import json
 import math
-import os
 
 import torch
 from torch import nn
+
+from common import floats, write_text
 
 SEEDS = [0, 1, 42]
 
@@ -61,10 +62,6 @@ OPS = [
     ("dirac_", [4, 2, 3, 3], {"groups": 2}),
     ("constant_", [2, 3], {"val": 0.3}),
 ]
-
-
-def floats(t):
-    return [float(x) for x in t.detach().flatten().tolist()]
 
 
 def run(op, shape, kwargs):
@@ -141,8 +138,6 @@ def main():
         "linear": linear,
         "mlp": mlp,
     }
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(root, "tests", "fixtures", "init.json")
     # One line per recorded case keeps the file small and its diffs readable.
     lines = []
     for i, (key, value) in enumerate(out.items()):
@@ -152,9 +147,7 @@ def main():
             lines.append(f" {json.dumps(key)}: [\n  {items}\n ]{comma}")
         else:
             lines.append(f" {json.dumps(key)}: {json.dumps(value)}{comma}")
-    with open(path, "w") as f:
-        f.write("{\n" + "\n".join(lines) + "\n}\n")
-    print(f"wrote {path}")
+    write_text("init.json", "{\n" + "\n".join(lines) + "\n}\n")
 
 
 if __name__ == "__main__":

@@ -25,15 +25,12 @@ trees with `d2l` (a clone for each further use of a variable) and compares.
 """
 
 import copy
-import json
-import os
 
 import torch
 from torch import nn
 
-OUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "modules.json"
-)
+from common import floats, write_json
+
 SEEDS = [0, 42, 2**31 - 1]
 
 CASES = {
@@ -153,7 +150,7 @@ def groups(net):
 
 
 def values(net):
-    return {k: [float(x) for x in v.flatten().tolist()] for k, v in net.state_dict().items()}
+    return {k: floats(v) for k, v in net.state_dict().items()}
 
 
 def record(title, defs):
@@ -201,10 +198,7 @@ def record(title, defs):
 def main():
     cases = [record(title, defs) for title, defs in CASES.items()]
     doc = {"torch_version": torch.__version__, "cases": cases}
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {os.path.relpath(OUT)}")
+    write_json("modules.json", doc)
 
 
 if __name__ == "__main__":

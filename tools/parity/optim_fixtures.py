@@ -14,16 +14,13 @@ after the step. Also the answer for an empty parameter list. `tests/optim_parity
 every case with `d2l::optim::SGD`.
 """
 
-import json
 import math
-import os
 
 import torch
 from torch import nn
 
-OUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fixtures", "optim.json"
-)
+from common import floats, outcome_as, write_json
+
 SEEDS = [0, 42, 2**31 - 1]
 LRS = [
     -0.1, -1.0, -1e-05, -2.5, -float("inf"), -1e16, -123456.75, -0.0001, -3e-300,
@@ -32,19 +29,15 @@ LRS = [
 ]
 
 
-def floats(t):
-    return [float(x) for x in t.detach().flatten().tolist()]
+def printed_sgd(lr):
+    """`print(optimizer)`'s text for an SGD with this rate over one parameter."""
+    return repr(torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr))
 
 
 def main():
     cases = []
     for lr in LRS:
-        case = {"lr": repr(lr)}
-        try:
-            opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=lr)
-            case.update(accepted=True, repr=repr(opt))
-        except Exception as e:
-            case.update(accepted=False, error=type(e).__name__, message=str(e))
+        case = {"lr": repr(lr), **outcome_as(lambda: printed_sgd(lr), "repr")}
         if case["accepted"] and math.isfinite(lr):
             case["steps"] = []
             for seed in SEEDS:
@@ -58,16 +51,9 @@ def main():
                     {"seed": seed, "weight": floats(net.weight), "bias": floats(net.bias)}
                 )
         cases.append(case)
-    try:
-        torch.optim.SGD([], lr=0.1)
-        empty = {"accepted": True}
-    except Exception as e:
-        empty = {"accepted": False, "error": type(e).__name__, "message": str(e)}
+    empty = outcome_as(lambda: torch.optim.SGD([], lr=0.1), None)
     doc = {"torch_version": torch.__version__, "cases": cases, "empty_params": empty}
-    with open(OUT, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
-    print(f"wrote {len(cases)} cases to {os.path.relpath(OUT)}")
+    write_json("optim.json", doc)
 
 
 if __name__ == "__main__":

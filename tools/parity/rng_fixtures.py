@@ -14,17 +14,14 @@ writes them with `repr`, the shortest text that reads back to the same float64.
 
 import json
 import math
-import os
 import sys
 
 import torch
 
+from common import floats, write_text
+
 SEEDS = [0, 1, 42, 2**40 + 7]
 SIZES = [1, 15, 16, 17, 40, 1000]
-
-
-def floats(t):
-    return [float(x) for x in t.tolist()]
 
 
 def run(op):
@@ -168,8 +165,6 @@ def erfinv_table():
 
 
 def main():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    path = os.path.join(root, "tests", "fixtures", "rng.json")
     data = {
         "torch_version": torch.__version__,
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
@@ -183,11 +178,8 @@ def main():
             f"({data['cpu_capability']}); d2l reproduces the x86-64 AVX2 ones",
             file=sys.stderr,
         )
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(data, f, indent=None, separators=(",", ":"))
-        f.write("\n")
-    print(f"wrote {len(data['cases'])} cases to {path}", file=sys.stderr)
+    # One line without spaces: the most compact layout.
+    write_text("rng.json", json.dumps(data, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

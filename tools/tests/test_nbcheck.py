@@ -1,0 +1,148 @@
+"""Tests of tools/nbtest/nbcheck.py's own logic, without a kernel: what counts as a failed cell,
+the checker of stored outputs (`python nbcheck.py NOTEBOOK...`), and how late kernel output is
+handed to nbval."""
+
+from queue import Empty
+
+import nbformat
+import pytest
+
+import nbcheck
+
+
+def stream(text, name="stdout"):
+    return nbformat.v4.new_output("stream", name=name, text=text)
+
+
+def test_text_and_svg_outputs_are_fine():
+    outputs = [
+        stream("tensor([1., 2.])\n"),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"}),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "3"}, execution_count=1),
+    ]
+    assert nbcheck.output_problems(outputs) == []
+
+
+def test_a_panic_is_found_through_ansi_colours_and_quoted_by_its_line():
+    text = "before\n\x1b[31mthread 'main' panicked at src/lib.rs:3:5:\x1b[0m\nboom\n"
+    [problem] = nbcheck.output_problems([stream(text)])
+    assert problem == "a panic in the output: thread 'main' panicked at src/lib.rs:3:5:"
+
+
+def test_stderr_names_its_first_line_and_blank_stderr_is_fine():
+    [problem] = nbcheck.output_problems([stream("first\nsecond\n", "stderr")])
+    assert problem.endswith(": first")
+    assert nbcheck.output_problems([stream("  \n", "stderr")]) == []
+
+
+def test_stream_text_as_a_list_of_lines():
+    out = {"output_type": "stream", "name": "stdout", "text": ["error[E0425]: cannot ", "find"]}
+    [problem] = nbcheck.output_problems([out])
+    assert problem == "a compile error in the output: error[E0425]: cannot find"
+
+
+def test_compile_error_inside_rich_output_data():
+    out = nbformat.v4.new_output("display_data", data={"text/html": "<pre>[E0308] Error</pre>"})
+    [problem] = nbcheck.output_problems([out])
+    assert "a compile error" in problem
+
+
+def test_an_error_output_is_a_problem_even_without_a_pattern():
+    out = nbformat.v4.new_output("error", ename="Error", evalue="boom", traceback=[])
+    assert nbcheck.output_problems([out]) == ["error output: Error: boom"]
+
+
+def test_error_codes_need_four_digits():
+    assert nbcheck.output_problems([stream("error[E12]: no\n")]) == []
+
+
+def write_notebook(path, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nbformat.write(nb, str(path))
+    return str(path)
+
+
+def code(outputs, tags=()):
+    cell = nbformat.v4.new_code_cell("1 + 1")
+    cell.outputs = outputs
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def test_main_passes_clean_notebooks(tmp_path, capsys):
+    path = write_notebook(tmp_path / "ok.ipynb", [nbformat.v4.new_markdown_cell("# t"),
+                                                   code([stream("2\n")])])
+    assert nbcheck.main([path]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_main_counts_failed_cells_and_honours_allow_stderr(tmp_path, capsys):
+    path = write_notebook(
+        tmp_path / "bad.ipynb",
+        [
+            code([stream("warning\n", "stderr")], tags=[nbcheck.ALLOW_STDERR_TAG]),
+            code([stream("oops\n", "stderr")]),
+            nbformat.v4.new_markdown_cell("between"),
+            code([stream("thread 'x' panicked at a.rs:1:1:\n", "stderr")],
+                 tags=[nbcheck.ALLOW_STDERR_TAG]),
+        ],
+    )
+    assert nbcheck.main([path]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}: cell 0:" not in out
+    assert f"{path}: cell 1:" in out and "oops" in out
+    assert f"{path}: cell 2:" in out and "a panic" in out
+    assert out.rstrip().endswith("2 cell(s) failed")
+
+
+class FakeKernel:
+    """Hands out queued messages; raises Empty, as a client does, when none is left."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        self.timeouts = []
+
+    def get_message(self, stream, timeout=None):
+        self.timeouts.append(timeout)
+        if not self.messages:
+            raise Empty
+        return self.messages.pop(0)
+
+
+class FakeCell:
+    def __init__(self, messages):
+        self.kernel = FakeKernel(messages)
+
+    get = nbcheck._get_kernel_message_keeping_late_output
+
+
+def idle():
+    return {"msg_type": "status", "content": {"execution_state": "idle"}}
+
+
+def out(text):
+    return {"msg_type": "stream", "content": {"name": "stderr", "text": text}}
+
+
+def test_output_after_idle_is_handed_out_before_idle():
+    cell = FakeCell([out("a"), idle(), out("late 1"), out("late 2")])
+    got = [cell.get(timeout=5) for _ in range(4)]
+    assert got == [out("a"), out("late 1"), out("late 2"), idle()]
+    # reads after idle wait only the grace period
+    assert cell.kernel.timeouts[:2] == [5, 5]
+    assert set(cell.kernel.timeouts[2:]) == {nbcheck.LATE_OUTPUT_GRACE}
+
+
+def test_idle_without_late_output_comes_straight_through():
+    cell = FakeCell([idle()])
+    assert cell.get(timeout=5) == idle()
+    with pytest.raises(Empty):
+        cell.get(timeout=5)
+
+
+def test_other_streams_are_not_held_back():
+    cell = FakeCell([idle(), out("shell reply")])
+    assert cell.get(timeout=5, stream="shell") == idle()
+    assert cell.get(timeout=5, stream="shell") == out("shell reply")

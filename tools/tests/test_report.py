@@ -1,0 +1,140 @@
+"""Tests of tools/bench/report.py on small made-up measurements: the statistics, the number
+formats, reading criterion's output, the sections' tables and goals, and a whole report from an
+empty run."""
+
+import json
+import math
+from argparse import Namespace
+
+import pytest
+
+import report
+
+
+def test_mmm_ignores_nan_and_is_nan_when_empty():
+    assert report.mmm([3.0, float("nan"), 1.0, 2.0]) == (1.0, 2.0, 3.0)
+    assert all(math.isnan(x) for x in report.mmm([float("nan")]))
+
+
+def test_p90_interpolates():
+    assert report.p90([1.0]) == 1.0
+    assert report.p90(list(range(11))) == pytest.approx(9.0)
+    assert report.p90([0.0, 10.0]) == pytest.approx(9.0)
+    assert math.isnan(report.p90([]))
+
+
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (float("nan"), "–"),
+        (250.0, "250 s"),
+        (100.0, "100 s"),
+        (1.234, "1.23 s"),
+        (0.0123, "12.3 ms"),
+        (0.001, "1 ms"),
+        (0.00042, "420 µs"),
+    ],
+)
+def test_fmt_s(x, text):
+    assert report.fmt_s(x) == text
+
+
+def test_rates_and_the_fastest_run_giving_the_highest_rate():
+    assert report.rate(2_000_000, 1.0) == "2 M"
+    assert report.rate(3_000_000_000, 1.0) == "3 G"
+    assert report.rate(1, 0) == "–"
+    assert report.fmt_rate_mmm(1_000_000, [1.0, 0.5, 2.0]) == "**1 M** (0.5 M – 2 M)"
+
+
+def test_fmt_mmm_s_and_met():
+    assert report.fmt_mmm_s([1.0, 2.0, 3.0]) == "**2.00 s** (1.00 s – 3.00 s)"
+    assert report.met(None) == "–"
+    assert report.met(True) == "met"
+    assert report.met(False) == "**not met**"
+
+
+def test_collect_criterion_reads_per_iteration_times(tmp_path):
+    bench = tmp_path / "crit" / "init" / "uniform_" / "new"
+    bench.mkdir(parents=True)
+    meta = {"full_id": "init/uniform_", "throughput": None}
+    (bench / "benchmark.json").write_text(json.dumps(meta))
+    (bench / "sample.json").write_text(json.dumps({"iters": [1, 4], "times": [2e9, 4e9]}))
+    # a baseline from an earlier run is not read
+    old = tmp_path / "crit" / "init" / "uniform_" / "base"
+    old.mkdir()
+    (old / "benchmark.json").write_text(json.dumps({"full_id": "stale"}))
+    out = tmp_path / "criterion.json"
+    report.collect_criterion(tmp_path / "crit", out)
+    assert json.loads(out.read_text()) == {
+        "init/uniform_": {"times_s": [2.0, 1.0], "throughput": None}
+    }
+
+
+def test_sections_say_when_nothing_was_measured():
+    goals = []
+    assert "(not measured in this run)" in report.notebooks_section({}, goals)
+    assert "(not measured in this run)" in report.probe_section({})
+    assert goals == []
+
+
+def crit(**series):
+    return {k: {"times_s": v} for k, v in series.items()}
+
+
+def test_tree_section_growth_and_goal():
+    c = {}
+    for op, t1000 in (("apply", 5e-4), ("state_dict", 2e-3)):
+        c.update(crit(**{f"tree/{op}/100": [t1000 / 10], f"tree/{op}/1000": [t1000],
+                         f"tree/{op}/10000": [t1000 * 10]}))
+    goals = []
+    lines = report.tree_section(c, {}, goals)
+    by_name = {g[0]: g for g in goals}
+    assert by_name["`apply` on 1000 blocks under 1 ms, linear"][2] is True
+    assert by_name["`state_dict` on 1000 blocks under 1 ms, linear"][2] is False
+    row = next(line for line in lines if line.startswith("| apply |"))
+    assert "×10.0" in row and row.endswith("| met |")
+
+
+def test_train_section_ratio_against_pytorch():
+    key = "train/threads=1/tied MLP, batch 1: d2l"
+    torch = {"train": {"1": {"tied MLP, batch 1": [1e-3]}}}
+    goals = []
+    lines = report.train_section(crit(**{key: [2e-3]}), torch, goals)
+    assert goals == [("Training step, tied MLP, batch 1, 1 thread(s): within 1.5× of PyTorch",
+                      "2.00×", False)]
+    assert any("| 2.00× | **not met** |" in line for line in lines)
+
+
+def memory_row(net, tied, rss):
+    return {"net": net, "tied": tied, "copies": 10, "parameters_numel": 1000,
+            "unique_storage_bytes": 4000 if not tied else 2000, "rss_bytes_per_net": rss}
+
+
+def test_memory_section_with_both_sides(tmp_path):
+    rows = [memory_row("small", False, 8000.0), memory_row("small", True, 5000.0)]
+    (tmp_path / "memory.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    torch = {"memory": [{"net": "small", "tied": False, "rss_bytes_per_net": 9000.0},
+                        {"net": "small", "tied": True, "rss_bytes_per_net": 7000.0}]}
+    lines = report.memory_section(tmp_path, torch)
+    assert "| small (N = 10) | no | 1,000 | 4,000 | 8,000 | 9,000 |" in lines
+    assert "| small (N = 10) | yes | 1,000 | 2,000 | 5,000 | 7,000 |" in lines
+    assert any("tying saves 2,000 bytes" in line and "0.50 of the" in line for line in lines)
+
+
+@pytest.mark.xfail(strict=True, reason="memory_section: the conditional expression takes the "
+                   "whole row, so a net PyTorch did not measure becomes the row '– |'")
+def test_memory_section_without_pytorch_keeps_the_row(tmp_path):
+    (tmp_path / "memory.jsonl").write_text(json.dumps(memory_row("small", False, 8000.0)) + "\n")
+    lines = report.memory_section(tmp_path, {})
+    assert any(line.startswith("| small (N = 10) |") for line in lines)
+
+
+def test_whole_report_from_an_empty_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "sh", lambda *cmd: "?")  # no rustc or cargo calls
+    out = tmp_path / "BENCHMARKS.md"
+    report.write_report(Namespace(dir=str(tmp_path), out=str(out), quick=True))
+    text = out.read_text()
+    assert text.startswith("# Benchmarks\n")
+    assert "## Goals at a glance" in text and "**Quick run**" in text
+    assert text.count("(not measured in this run)") == 2
+    assert "## Findings" in text and text.endswith("\n")
