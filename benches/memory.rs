@@ -85,7 +85,11 @@ fn measure(
 ) -> Result<()> {
     let one = make(tied)?;
     let api_bytes = storage_bytes(&one)?;
-    let numel: usize = one.parameters().iter().map(|p| p.numel()).sum();
+    let numel: usize = one
+        .parameters()
+        .iter()
+        .map(|p| p.numel())
+        .sum::<Result<usize>>()?;
     let sd = one.state_dict();
     let state_dict_numel: usize = sd.iter().map(|(_, t)| t.elem_count()).sum();
     let before = rss_bytes();

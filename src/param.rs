@@ -5,14 +5,25 @@ use candle_core::{DType, Var, scalar::Scalar};
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-const UNINIT_SHAPE: &str = "Can't access the shape of an uninitialized parameter or buffer. \
+pub(crate) const UNINIT_SHAPE: &str = "Can't access the shape of an uninitialized parameter or buffer. \
 This error usually happens in `load_state_dict` when trying to load an uninitialized parameter \
 into an initialized one. Call `forward` to initialize the parameters before accessing their \
 attributes.";
-const UNINIT_USE: &str = "Attempted to use an uninitialized parameter. This error happens when \
-you are using a `LazyModule` or explicitly manipulating `torch.nn.parameter.UninitializedParameter` \
-objects. When using LazyModules Call `forward` with a dummy batch to initialize the parameters \
-before calling torch functions";
+const UNINIT_USE: &str = "This error happens when you are using a `LazyModule` or explicitly \
+manipulating `torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call \
+`forward` with a dummy batch to initialize the parameters before calling torch functions";
+
+/// PyTorch's error for using a parameter without a value in `what` (the function PyTorch
+/// names, such as `<method 'numel' of 'torch._C.TensorBase' objects>`).
+pub(crate) fn uninit_use(what: &str) -> String {
+    format!("Attempted to use an uninitialized parameter in {what}. {UNINIT_USE}")
+}
+
+fn tensor_method(name: &str) -> String {
+    uninit_use(&format!(
+        "<method '{name}' of 'torch._C.TensorBase' objects>"
+    ))
+}
 
 pub(crate) struct ParamInner {
     pub(crate) value: RwLock<Option<Var>>,
@@ -115,10 +126,12 @@ impl Parameter {
         self.inner.value.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(crate) fn var(&self) -> Result<Var> {
+    /// The variable, or PyTorch's error naming `method`, the tensor method PyTorch would have
+    /// refused.
+    pub(crate) fn var(&self, method: &str) -> Result<Var> {
         match self.read().as_ref() {
             Some(v) => Ok(v.clone()),
-            None => bail!("{UNINIT_USE}"),
+            None => bail!("{}", tensor_method(method)),
         }
     }
 
@@ -131,7 +144,11 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn tensor(&self) -> Result<Tensor> {
-        Ok(self.var()?.as_tensor().clone().into())
+        // Using the value in an operation: PyTorch names the operation; `linear` is a layer's.
+        match self.read().as_ref() {
+            Some(v) => Ok(v.as_tensor().clone().into()),
+            None => bail!("{}", uninit_use("<built-in function linear>")),
+        }
     }
 
     /// The value, detached from autograd (PyTorch's `param.data`). It shares storage with the
@@ -143,7 +160,11 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn data(&self) -> Result<Tensor> {
-        Ok(self.var()?.as_detached_tensor().into())
+        match self.read().as_ref() {
+            Some(v) => Ok(v.as_detached_tensor().into()),
+            // PyTorch's UninitializedParameter holds an empty tensor.
+            None => Tensor::zeros(0),
+        }
     }
 
     /// Indexing of the tracked tensor, like `net[0].weight[:2]` in PyTorch.
@@ -171,14 +192,18 @@ impl Parameter {
         }
     }
 
-    /// The number of elements (0 before a lazy layer's first forward).
+    /// The number of elements; before a lazy layer's first forward, PyTorch's error.
     ///
     /// ```
-    /// assert_eq!(d2l::Parameter::new(d2l::Tensor::zeros((8, 4))?)?.numel(), 32);
+    /// assert_eq!(d2l::Parameter::new(d2l::Tensor::zeros((8, 4))?)?.numel()?, 32);
+    /// assert!(d2l::Parameter::uninitialized().numel().is_err());
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn numel(&self) -> usize {
-        self.read().as_ref().map_or(0, |v| v.elem_count())
+    pub fn numel(&self) -> Result<usize> {
+        match self.read().as_ref() {
+            Some(v) => Ok(v.elem_count()),
+            None => bail!("{}", tensor_method("numel")),
+        }
     }
 
     /// The gradient accumulated by `backward()` calls, or `None` before any (or after
@@ -257,7 +282,7 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn set_data(&self, value: &Tensor) -> Result<()> {
-        let var = self.var()?;
+        let var = self.var("copy_")?;
         if var.dims() != value.dims() {
             bail!(
                 "shape mismatch: cannot copy a tensor of shape {} into a parameter of shape {}",
@@ -323,7 +348,7 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn fill_(&self, v: f64) -> Result<()> {
-        let var = self.var()?;
+        let var = self.var("fill_")?;
         var.as_tensor().const_set(scalar(v, var.dtype()))?;
         Ok(())
     }
@@ -340,7 +365,7 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn set_at(&self, index: &[usize], v: f64) -> Result<()> {
-        let var = self.var()?;
+        let var = self.var("__setitem__")?;
         let dims = var.dims();
         if index.len() != dims.len() {
             bail!(

@@ -20,6 +20,10 @@ use std::path::Path;
 #[derive(Clone, Default)]
 pub struct StateDict {
     entries: Vec<(String, Tensor)>,
+    /// Keys of a lazy layer's parameters before its first forward: they hold an empty tensor
+    /// (as PyTorch's `UninitializedParameter` has no data) and print as
+    /// `<UninitializedParameter>`.
+    uninitialized: HashSet<String>,
 }
 
 impl StateDict {
@@ -31,9 +35,7 @@ impl StateDict {
     /// assert_eq!(sd.to_string(), "OrderedDict()");
     /// ```
     pub fn new() -> Self {
-        StateDict {
-            entries: Vec::new(),
-        }
+        StateDict::default()
     }
 
     /// Inserts or replaces a value (a replaced key keeps its position).
@@ -47,6 +49,7 @@ impl StateDict {
     /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: Tensor) {
         let key = key.into();
+        self.uninitialized.remove(&key);
         match self.entries.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = value,
             None => self.entries.push((key, value)),
@@ -57,6 +60,30 @@ impl StateDict {
     /// unique), without searching.
     pub(crate) fn push_new(&mut self, key: String, value: Tensor) {
         self.entries.push((key, value));
+    }
+
+    /// Appends the entry of a parameter that has no value yet.
+    pub(crate) fn push_uninitialized(&mut self, key: String) {
+        // Allocating nothing on the CPU has no way to fail.
+        let empty =
+            candle_core::Tensor::zeros(0, candle_core::DType::F32, &candle_core::Device::Cpu)
+                .expect("a zero-size CPU tensor");
+        self.uninitialized.insert(key.clone());
+        self.entries.push((key, empty.into()));
+    }
+
+    /// Whether `key` is a lazy layer's parameter that has no value yet (its entry prints as
+    /// `<UninitializedParameter>` and holds an empty tensor).
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let sd = LazyLinear::new(8).state_dict();
+    /// assert!(sd.is_uninitialized("weight"));
+    /// assert_eq!(sd.to_string(),
+    ///     "OrderedDict([('weight', <UninitializedParameter>), ('bias', <UninitializedParameter>)])");
+    /// ```
+    pub fn is_uninitialized(&self, key: &str) -> bool {
+        self.uninitialized.contains(key)
     }
 
     /// The value for `key`, if present.
@@ -79,6 +106,7 @@ impl StateDict {
     /// ```
     pub fn remove(&mut self, key: &str) -> Option<Tensor> {
         let i = self.entries.iter().position(|(k, _)| k == key)?;
+        self.uninitialized.remove(key);
         Some(self.entries.remove(i).1)
     }
 
@@ -145,7 +173,13 @@ impl fmt::Display for StateDict {
         let items: Vec<String> = self
             .entries
             .iter()
-            .map(|(k, v)| format!("('{k}', {v})"))
+            .map(|(k, v)| {
+                if self.uninitialized.contains(k) {
+                    format!("('{k}', <UninitializedParameter>)")
+                } else {
+                    format!("('{k}', {v})")
+                }
+            })
             .collect();
         write!(f, "OrderedDict([{}])", items.join(", "))
     }
@@ -172,6 +206,35 @@ pub struct IncompatibleKeys {
     pub missing_keys: Vec<String>,
     /// Keys of the state dict that the module does not have.
     pub unexpected_keys: Vec<String>,
+}
+
+/// As PyTorch prints the value `load_state_dict` returns.
+///
+/// ```
+/// use d2l::prelude::*;
+/// let net = sequential![Linear::new(2, 2)?];
+/// assert_eq!(net.load_state_dict(&net.state_dict(), true)?.to_string(),
+///            "<All keys matched successfully>");
+/// assert_eq!(net.load_state_dict(&StateDict::new(), false)?.to_string(),
+///            "_IncompatibleKeys(missing_keys=['0.weight', '0.bias'], unexpected_keys=[])");
+/// # Ok::<(), d2l::Error>(())
+/// ```
+impl fmt::Display for IncompatibleKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.missing_keys.is_empty() && self.unexpected_keys.is_empty() {
+            return f.write_str("<All keys matched successfully>");
+        }
+        let list = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|k| format!("'{k}'")).collect();
+            format!("[{}]", items.join(", "))
+        };
+        write!(
+            f,
+            "_IncompatibleKeys(missing_keys={}, unexpected_keys={})",
+            list(&self.missing_keys),
+            list(&self.unexpected_keys)
+        )
+    }
 }
 
 /// Loads `state` into the named parameters `params`, all or nothing.
@@ -212,10 +275,18 @@ pub(crate) fn load_into(
         ));
     }
     let mut writes = Vec::new();
+    let mut first_values = Vec::new();
     for (name, p) in params {
         let Some(value) = state.get(name) else {
             continue;
         };
+        if state.is_uninitialized(name) {
+            if p.is_initialized() {
+                // PyTorch raises this on its own, without the summary around it.
+                bail!("{}", crate::param::UNINIT_SHAPE);
+            }
+            continue;
+        }
         match p.shape() {
             Ok(shape) if shape.0 != value.dims() => errors.push(format!(
                 "size mismatch for {name}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
@@ -223,10 +294,8 @@ pub(crate) fn load_into(
                 shape
             )),
             Ok(_) => writes.push((p, value)),
-            Err(_) => errors.push(format!(
-                "size mismatch for {name}: copying a param with shape {} from checkpoint, the parameter in current model is uninitialized (run a forward pass first).",
-                value.shape()
-            )),
+            // A lazy layer's parameter takes the checkpoint's value and shape, as in PyTorch.
+            Err(_) => first_values.push((p, value)),
         }
     }
     if !errors.is_empty() {
@@ -237,6 +306,9 @@ pub(crate) fn load_into(
     }
     for (p, value) in writes {
         p.set_data(value)?;
+    }
+    for (p, value) in first_values {
+        p.materialize(value)?;
     }
     Ok(IncompatibleKeys {
         missing_keys: missing,
@@ -262,6 +334,9 @@ const ORDER_KEY: &str = "d2l.key_order";
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()> {
+    if !state.uninitialized.is_empty() {
+        bail!("{}", crate::param::uninit_use("<function save_file>"));
+    }
     let order: Vec<&str> = state.keys().collect();
     let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
     let data: Vec<(&str, candle_core::Tensor)> = state

@@ -163,13 +163,11 @@ fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
 }
 
 #[test]
-fn parameterless_net_has_an_empty_state_dict_printed_like_python() -> Result<()> {
-    // `nn.Sequential(nn.ReLU()).state_dict()` is an empty OrderedDict: `OrderedDict()`.
+fn parameterless_net_has_an_empty_state_dict() -> Result<()> {
+    // How it prints is checked against PyTorch in tests/state_parity.rs.
     let net = sequential![ReLU()];
     let sd = net.state_dict();
     assert!(sd.is_empty());
-    assert_eq!(sd.to_string(), "OrderedDict()");
-    assert_eq!(format!("{sd:?}"), "OrderedDict()");
     // Loading it back into the same net is accepted.
     net.load_state_dict(&sd, true)?;
     Ok(())

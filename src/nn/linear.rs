@@ -4,7 +4,7 @@ use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::Module;
 use crate::{Parameter, Result, Tensor, bail};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// A fully connected layer, `y = x Wᵀ + b`, like `torch.nn.Linear`. `W` has shape
 /// `[out_features, in_features]`.
@@ -29,6 +29,9 @@ pub struct Linear {
     // Shared between clones, so that a lazy layer used twice learns its width once.
     in_features: Arc<AtomicUsize>,
     out_features: usize,
+    // True while the layer is still a `LazyLinear` (until its first forward, even when a
+    // loaded state dict has already given it values, as in PyTorch).
+    lazy: Arc<AtomicBool>,
 }
 
 impl Linear {
@@ -55,6 +58,7 @@ impl Linear {
     pub fn with_bias(in_features: usize, out_features: usize, bias: bool) -> Result<Self> {
         let layer = Self::uninitialized(out_features, bias);
         layer.materialize(in_features)?;
+        layer.lazy.store(false, Ordering::SeqCst);
         Ok(layer)
     }
 
@@ -66,6 +70,7 @@ impl Linear {
             bias: bias.then(Parameter::uninitialized),
             in_features: Arc::new(AtomicUsize::new(0)),
             out_features,
+            lazy: Arc::new(AtomicBool::new(true)),
         }
     }
 
@@ -78,11 +83,13 @@ impl Linear {
             } else {
                 0.0
             };
-            let w = g.uniform_f32(self.out_features * in_features, -bound, bound);
+            // `0.0 - bound`, not `-bound`: with no inputs PyTorch's bound is the integer 0,
+            // and U(0, 0) gives 0., never -0.
+            let w = g.uniform_f32(self.out_features * in_features, 0.0 - bound, bound);
             let b = self
                 .bias
                 .as_ref()
-                .map(|_| g.uniform_f32(self.out_features, -bound, bound));
+                .map(|_| g.uniform_f32(self.out_features, 0.0 - bound, bound));
             (w, b)
         });
         self.weight
@@ -157,6 +164,7 @@ impl Linear {
                 bias: self.bias.as_ref().map(|b| memo.param(b)).transpose()?,
                 in_features: Arc::new(AtomicUsize::new(self.in_features())),
                 out_features: self.out_features,
+                lazy: Arc::new(AtomicBool::new(self.lazy.load(Ordering::SeqCst))),
             })
         })
     }
@@ -164,16 +172,42 @@ impl Linear {
 
 impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let width = *x.dims().last().unwrap_or(&0);
-        if !self.is_initialized() {
-            if x.rank() == 0 {
-                bail!("LazyLinear: the input must have at least one dimension");
+        if self.lazy.load(Ordering::SeqCst) {
+            // PyTorch reads the width as `input.shape[-1]` before anything is drawn.
+            let Some(&width) = x.dims().last() else {
+                bail!("tuple index out of range");
+            };
+            if self.weight.is_initialized() {
+                // Values came from a state dict: the width is theirs.
+                let loaded = self.weight.shape()?.0;
+                self.in_features
+                    .store(loaded.get(1).copied().unwrap_or(0), Ordering::SeqCst);
+            } else {
+                self.materialize(width)?;
             }
-            self.materialize(width)?;
+            self.lazy.store(false, Ordering::SeqCst);
         }
         let in_features = self.in_features();
         if x.rank() == 0 {
             bail!("both arguments to linear need to be at least 1D, but they are 0D and 2D");
+        }
+        let width = x.dims()[x.rank() - 1];
+        let w_dtype = self.weight.tensor()?.dtype();
+        if x.dtype() != w_dtype {
+            use crate::tensor::linalg::c_type;
+            use crate::tensor::shape::scalar_type_name;
+            if self.bias.is_some() {
+                bail!(
+                    "mat1 and mat2 must have the same dtype, but got {} and {}",
+                    scalar_type_name(x.dtype()),
+                    scalar_type_name(w_dtype)
+                );
+            }
+            bail!(
+                "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                c_type(x.dtype()),
+                c_type(w_dtype)
+            );
         }
         if width != in_features {
             // PyTorch names the kernel that refused: addmm with a bias, mm without; the input
@@ -226,10 +260,10 @@ impl Module for Linear {
     }
 
     fn type_name(&self) -> String {
-        if self.is_initialized() {
-            "Linear"
-        } else {
+        if self.lazy.load(Ordering::SeqCst) {
             "LazyLinear"
+        } else {
+            "Linear"
         }
         .to_string()
     }

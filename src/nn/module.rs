@@ -392,8 +392,12 @@ pub trait ModuleExt: Module {
     fn state_dict(&self) -> StateDict {
         let mut sd = StateDict::new();
         for (name, p) in all_params(self.as_module()) {
-            if let Ok(t) = p.data() {
-                sd.push_new(name, t);
+            if p.is_initialized() {
+                if let Ok(t) = p.data() {
+                    sd.push_new(name, t);
+                }
+            } else {
+                sd.push_uninitialized(name);
             }
         }
         sd

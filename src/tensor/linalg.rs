@@ -12,7 +12,7 @@ use crate::{Result, bail};
 use candle_core::DType;
 
 /// The C++ type name PyTorch prints in matmul's dtype error.
-fn c_type(d: DType) -> &'static str {
+pub(crate) fn c_type(d: DType) -> &'static str {
     match d {
         DType::F32 => "float",
         DType::F64 => "double",

@@ -11,8 +11,8 @@ use crate::graph::Node;
 
 mod arith;
 mod index;
-mod linalg;
-mod shape;
+pub(crate) mod linalg;
+pub(crate) mod shape;
 use crate::{Result, Size};
 use candle_core::{DType, Device, NdArray, Shape};
 use std::fmt;

@@ -88,3 +88,10 @@ pub fn brief(v: &Value) -> String {
         other => other.to_string().chars().take(80).collect(),
     }
 }
+
+/// The generator is one per process and tests run on several threads: a test that seeds it
+/// holds this lock for as long as it draws.
+pub fn seed_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
