@@ -335,7 +335,8 @@ const ORDER_KEY: &str = "d2l.key_order";
 /// ```
 pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()> {
     if !state.uninitialized.is_empty() {
-        bail!("{}", crate::param::uninit_use("<function save_file>"));
+        // PyTorch's text, which ends the function's name with its memory address.
+        bail!("{}", crate::param::uninit_use("<function Tensor.storage>"));
     }
     let order: Vec<&str> = state.keys().collect();
     let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
@@ -358,18 +359,17 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
 pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        // The safetensors library's words for it.
         std::io::ErrorKind::NotFound => {
-            Error::msg(format!("No such file or directory: '{}'", path.display()))
+            Error::msg(format!("No such file or directory: {}", path.display()))
         }
         _ => Error::Io(e),
     })?;
     let bad = |e: safetensors::SafeTensorError| {
-        Error::msg(format!(
-            "{} is not a valid safetensors file: {e}",
-            path.display()
-        ))
+        Error::msg(format!("Error while deserializing header: {e}"))
     };
     let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).map_err(bad)?;
+    safetensors::SafeTensors::deserialize(&bytes).map_err(bad)?;
     let map = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();

@@ -152,12 +152,9 @@ fn safetensors_keeps_pytorch_key_order_and_rejects_garbage() -> Result<()> {
         sd.keys().collect::<Vec<_>>(),
         rg.state_dict().keys().collect::<Vec<_>>()
     );
+    // Bad files and their texts: tests/file_parity.rs.
     std::fs::write(&path, b"not a safetensors file")?;
-    let err = d2l::state::load_safetensors(&path).unwrap_err();
-    assert!(
-        err.to_string().contains("is not a valid safetensors file"),
-        "{err}"
-    );
+    assert!(d2l::state::load_safetensors(&path).is_err());
     std::fs::remove_file(&path)?;
     Ok(())
 }
