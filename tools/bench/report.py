@@ -527,10 +527,10 @@ def memory_section(d: Path, torch: dict) -> list[str]:
     tmem = {(m["net"], m["tied"]): m for m in torch.get("memory", [])}
     for m in rust:
         tm = tmem.get((m["net"], m["tied"]))
+        torch_rss = f"{tm['rss_bytes_per_net']:,.0f}" if tm else "–"
         lines.append(f"| {m['net']} (N = {m['copies']}) | {'yes' if m['tied'] else 'no'} | "
                      f"{m['parameters_numel']:,} | {m['unique_storage_bytes']:,} | "
-                     f"{m['rss_bytes_per_net']:,.0f} | "
-                     f"{tm['rss_bytes_per_net']:,.0f} |" if tm else "– |")
+                     f"{m['rss_bytes_per_net']:,.0f} | {torch_rss} |")
     by = {(m["net"], m["tied"]): m for m in rust}
     for net in sorted({m["net"] for m in rust}):
         u, t = by.get((net, False)), by.get((net, True))
