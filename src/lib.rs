@@ -37,6 +37,7 @@ pub mod state;
 pub mod tensor;
 
 pub use error::{Error, Result};
+pub use nn::Module;
 pub use param::Parameter;
 pub use rng::manual_seed;
 pub use size::Size;

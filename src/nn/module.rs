@@ -10,7 +10,8 @@ use std::ops::Index;
 
 /// A layer or a block of layers, like `torch.nn.Module`.
 ///
-/// Implement `forward`, and list what the module holds: its own parameters
+/// `#[derive(Module)]` writes the impl from a struct's fields (see [`crate::nn::derive`]). By
+/// hand: implement `forward`, and list what the module holds: its own parameters
 /// ([`Module::own_parameters`]) and its sub-modules ([`Module::submodules`]), in the order PyTorch
 /// would register them. Everything else (`named_parameters`, `state_dict`, `apply`, printing, ...)
 /// comes from [`ModuleExt`].
