@@ -36,7 +36,7 @@ mod size;
 pub mod state;
 pub mod tensor;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use nn::Module;
 pub use param::Parameter;
 pub use rng::manual_seed;

@@ -36,10 +36,14 @@ impl SGD {
     /// ```
     pub fn new(params: Vec<Parameter>, lr: f64) -> Result<Self> {
         if lr < 0.0 {
-            bail!("Invalid learning rate: {}", crate::fmt::float_repr(lr));
+            bail!(
+                ValueError,
+                "Invalid learning rate: {}",
+                crate::fmt::float_repr(lr)
+            );
         }
         if params.is_empty() {
-            bail!("optimizer got an empty parameter list");
+            bail!(ValueError, "optimizer got an empty parameter list");
         }
         let mut unique: Vec<Parameter> = Vec::new();
         for p in params {

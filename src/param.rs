@@ -131,7 +131,7 @@ impl Parameter {
     pub(crate) fn var(&self, method: &str) -> Result<Var> {
         match self.read().as_ref() {
             Some(v) => Ok(v.clone()),
-            None => bail!("{}", tensor_method(method)),
+            None => bail!(ValueError, "{}", tensor_method(method)),
         }
     }
 
@@ -147,7 +147,7 @@ impl Parameter {
         // Using the value in an operation: PyTorch names the operation; `linear` is a layer's.
         match self.read().as_ref() {
             Some(v) => Ok(v.as_tensor().clone().into()),
-            None => bail!("{}", uninit_use("<built-in function linear>")),
+            None => bail!(ValueError, "{}", uninit_use("<built-in function linear>")),
         }
     }
 
@@ -202,7 +202,7 @@ impl Parameter {
     pub fn numel(&self) -> Result<usize> {
         match self.read().as_ref() {
             Some(v) => Ok(v.elem_count()),
-            None => bail!("{}", tensor_method("numel")),
+            None => bail!(ValueError, "{}", tensor_method("numel")),
         }
     }
 
@@ -369,6 +369,7 @@ impl Parameter {
         let dims = var.dims();
         if index.len() != dims.len() {
             bail!(
+                IndexError,
                 "expected {} indices for a tensor of shape {}, got {}",
                 dims.len(),
                 Size(dims.to_vec()),
@@ -377,7 +378,10 @@ impl Parameter {
         }
         for (d, (&i, &n)) in index.iter().zip(dims).enumerate() {
             if i >= n {
-                bail!("index {i} is out of bounds for dimension {d} with size {n}");
+                bail!(
+                    IndexError,
+                    "index {i} is out of bounds for dimension {d} with size {n}"
+                );
             }
         }
         // A one-element view of the parameter's own storage, written in place.

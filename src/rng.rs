@@ -721,7 +721,10 @@ pub fn check_normal(std: f64) -> crate::Result<()> {
 /// ```
 pub fn check_trunc_normal(mean: f64, std: f64, a: f64, b: f64) -> crate::Result<()> {
     if std == 0.0 {
-        return Err(crate::Error::msg("float division by zero"));
+        return Err(crate::Error::new(
+            crate::ErrorKind::ZeroDivisionError,
+            "float division by zero",
+        ));
     }
     let p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std);
     if p > 0.3 {

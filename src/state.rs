@@ -1,6 +1,6 @@
 //! `state_dict`: parameters by name, loading them back, and safetensors files.
 
-use crate::{Error, Parameter, Result, Tensor, bail};
+use crate::{Error, ErrorKind, Parameter, Result, Tensor, bail};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Index;
@@ -336,7 +336,11 @@ const ORDER_KEY: &str = "d2l.key_order";
 pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()> {
     if !state.uninitialized.is_empty() {
         // PyTorch's text, which ends the function's name with its memory address.
-        bail!("{}", crate::param::uninit_use("<function Tensor.storage>"));
+        bail!(
+            ValueError,
+            "{}",
+            crate::param::uninit_use("<function Tensor.storage>")
+        );
     }
     let order: Vec<&str> = state.keys().collect();
     let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
@@ -360,13 +364,17 @@ pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         // The safetensors library's words for it.
-        std::io::ErrorKind::NotFound => {
-            Error::msg(format!("No such file or directory: {}", path.display()))
-        }
+        std::io::ErrorKind::NotFound => Error::new(
+            ErrorKind::FileNotFoundError,
+            format!("No such file or directory: {}", path.display()),
+        ),
         _ => Error::Io(e),
     })?;
     let bad = |e: safetensors::SafeTensorError| {
-        Error::msg(format!("Error while deserializing header: {e}"))
+        Error::new(
+            ErrorKind::SafetensorError,
+            format!("Error while deserializing header: {e}"),
+        )
     };
     let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).map_err(bad)?;
     safetensors::SafeTensors::deserialize(&bytes).map_err(bad)?;

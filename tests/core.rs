@@ -80,27 +80,6 @@ fn forward_shapes_and_indexing() -> Result<()> {
 }
 
 #[test]
-fn index_out_of_range_panics_like_pytorch() {
-    let net = mlp().unwrap();
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _ = &net[9];
-    }))
-    .unwrap_err();
-    let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert_eq!(msg, "index 9 is out of range");
-    // The same through a `dyn Module`.
-    let rg = sequential![mlp().unwrap()];
-    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _ = &rg[0][5];
-    }))
-    .unwrap_err();
-    assert_eq!(
-        err.downcast_ref::<String>().unwrap(),
-        "index 5 is out of range"
-    );
-}
-
-#[test]
 fn state_dict_prints_like_ordered_dict() -> Result<()> {
     let net = mlp()?;
     net[2].weight()?.set_data(&Tensor::new(&[[
@@ -564,15 +543,10 @@ fn lazy_linear_learns_its_width() -> Result<()> {
 
 #[test]
 fn add_module_names_are_checked() -> Result<()> {
+    // The texts of refused names: tests/error_parity.rs.
     let mut net = Sequential::new();
-    assert_eq!(
-        net.add_module("", ReLU()).unwrap_err().to_string(),
-        "module name can't be empty string \"\""
-    );
-    assert_eq!(
-        net.add_module("a.b", ReLU()).unwrap_err().to_string(),
-        "module name can't contain \".\", got: a.b"
-    );
+    assert!(net.add_module("", ReLU()).is_err());
+    assert!(net.add_module("a.b", ReLU()).is_err());
     net.add_module("x", ReLU())?;
     net.add_module("x", Tanh())?;
     assert_eq!(net.len(), 1);

@@ -37,6 +37,11 @@ fn replay_linear(case: &Value) {
                 "{what}: PyTorch accepts it, here: {e}"
             );
             assert_eq!(e.to_string(), case.field("message").str(), "{what}");
+            assert_eq!(
+                e.kind().python_name(),
+                case.field("error").str(),
+                "{what}: class"
+            );
             for (k, v) in before.iter() {
                 assert!(layer.state_dict()[k].equal(v), "{what}: {k} changed");
             }
@@ -51,5 +56,110 @@ fn linear_forward_errors_are_pytorchs_texts() {
     assert!(cases.len() >= 20, "the fixture holds {} cases", cases.len());
     for case in cases {
         replay_linear(case);
+    }
+}
+
+/// The text a panic carried.
+fn panic_text(f: impl FnOnce() + std::panic::UnwindSafe) -> Option<String> {
+    let payload = std::panic::catch_unwind(f).err()?;
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+}
+
+/// Names in a `Sequential`: `add_module`'s checks and attribute errors are `Err`s with PyTorch's
+/// class and text; `net[9]` and `state_dict()["9.weight"]` panic as Python's uncaught
+/// `IndexError` / `KeyError` reads (`<class>: <message>`), and each has a form that does not
+/// panic (`get`, `get_signed`, `child`, `StateDict::get`).
+#[test]
+fn module_name_and_index_mistakes_are_pytorchs() {
+    let doc = common::load("errors.json");
+    let net = || {
+        manual_seed(0);
+        sequential![
+            Linear::new(4, 8).unwrap(),
+            ReLU(),
+            Linear::new(8, 1).unwrap()
+        ]
+    };
+    for case in doc.field("modules").arr() {
+        let call = case.field("call").str();
+        let accepted = case.field("accepted").bool();
+        let uncaught = || {
+            format!(
+                "{}: {}",
+                case.field("error").str(),
+                case.field("message").str()
+            )
+        };
+        let err = |r: d2l::Result<()>| match r {
+            Ok(()) => assert!(accepted, "{call}: PyTorch refuses it"),
+            Err(e) => {
+                assert!(!accepted, "{call}: PyTorch accepts it, here: {e}");
+                let text = case.get("text").unwrap_or(case.field("message"));
+                assert_eq!(e.to_string(), text.str(), "{call}");
+                assert_eq!(e.kind().python_name(), case.field("error").str(), "{call}");
+            }
+        };
+        match call {
+            "add_module('')" => err(net().add_module("", ReLU())),
+            "add_module('a.b')" => err(net().add_module("a.b", ReLU())),
+            "add_module('x')" => err(net().add_module("x", ReLU())),
+            "net[9]" | "net[3]" => {
+                let i: usize = call[4..5].parse().unwrap();
+                let n = net();
+                assert!(n.get(i).is_none());
+                assert_eq!(
+                    panic_text(|| {
+                        let _ = &net()[i];
+                    }),
+                    Some(uncaught()),
+                    "{call}"
+                );
+                // The same through a `dyn Module`.
+                let nested = || sequential![net()];
+                assert_eq!(
+                    panic_text(|| {
+                        let _ = &nested()[0][i];
+                    }),
+                    Some(uncaught()),
+                    "{call}"
+                );
+            }
+            "net[-4]" => assert!(net().get_signed(-4).is_none() && !accepted),
+            "net[-1]" => assert!(net().get_signed(-1).is_some() && accepted),
+            "net.foo" => {
+                assert!(net().child("foo").is_none());
+                assert_eq!(
+                    panic_text(|| {
+                        let _ = &net()["foo"];
+                    }),
+                    Some(uncaught()),
+                    "{call}"
+                );
+            }
+            "net[1].weight" => err(net()[1].weight().map(|_| ())),
+            "net[0].foo" => {
+                let n = net();
+                assert!(n[0].child("foo").is_none());
+                assert_eq!(
+                    panic_text(|| {
+                        let _ = &net()[0]["foo"];
+                    }),
+                    Some(uncaught()),
+                    "{call}"
+                );
+            }
+            "state_dict()['9.weight']" => {
+                assert!(net().state_dict().get("9.weight").is_none());
+                assert_eq!(
+                    panic_text(|| drop(net().state_dict()["9.weight"].clone())),
+                    Some(uncaught()),
+                    "{call}"
+                );
+            }
+            other => panic!("no d2l spelling for {other}"),
+        }
     }
 }

@@ -45,7 +45,14 @@ fn loading_a_bad_file_answers_as_safetensors_does() {
             .replace("{path}", &path.display().to_string());
         match got {
             Ok(sd) => panic!("{title}: loaded {sd}, safetensors says {want}"),
-            Err(e) => assert_eq!(e.to_string(), want, "{title}"),
+            Err(e) => {
+                assert_eq!(e.to_string(), want, "{title}");
+                assert_eq!(
+                    e.kind().python_name(),
+                    case.field("error").str(),
+                    "{title}: class"
+                );
+            }
         }
         // A module loading the same file is left as it was.
         let net = sequential![Linear::new(2, 2).unwrap()];

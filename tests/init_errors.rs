@@ -1,19 +1,18 @@
-//! Every mistake `d2l::nn::init` reports: the message (PyTorch's, recorded from PyTorch 2.15),
-//! the parameter left unchanged, and the generator left untouched (PyTorch checks before it
-//! draws). Also the no-ops on tensors without elements.
+//! Every mistake `d2l::nn::init` reports, replayed from `tests/fixtures/errors.json` (recorded
+//! from PyTorch by `tools/parity/error_fixtures.py`): the class and the message, the parameter
+//! left unchanged, and the generator left untouched (PyTorch checks before it draws). Also the
+//! no-ops on tensors without elements.
 
 use d2l::nn::init::{self, FanMode, KaimingOptions};
 use d2l::{Parameter, Result, Tensor, manual_seed};
+use serde_json::Value;
 use std::sync::Mutex;
+
+mod common;
+use common::Fixture;
 
 /// The generator is global and cargo runs tests in parallel.
 static LOCK: Mutex<()> = Mutex::new(());
-
-const ONLY_2D: &str = "Only tensors with 2 dimensions are supported";
-const ONLY_3_4_5D: &str = "Only tensors with 3, 4, or 5 dimensions are supported";
-const NO_FANS: &str =
-    "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions";
-const ONLY_2D_OR_MORE: &str = "Only tensors with 2 or more dimensions are supported";
 
 /// A parameter of this shape holding 0.5, 1.5, 2.5, ...
 fn param(shape: &[usize]) -> Parameter {
@@ -27,231 +26,100 @@ fn next_draws() -> Vec<f32> {
     d2l::rng::with_global(|g| g.uniform_f32(4, 0.0, 1.0))
 }
 
-/// `f` on a parameter of `shape` must fail with exactly `message`, leave the parameter as it
-/// was, and draw nothing from the generator.
-fn assert_error(shape: &[usize], message: &str, f: impl Fn(&Parameter) -> Result<()>) {
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    manual_seed(0);
-    let untouched = next_draws();
-
-    let p = param(shape);
-    let alias = p.clone();
-    let before = p.values_f32().unwrap();
-    manual_seed(0);
-    let err = f(&p).expect_err(&format!("{message}: the call succeeded on {shape:?}"));
-    assert_eq!(err.to_string(), message, "on {shape:?}");
-    assert_eq!(p.shape().unwrap().0, shape);
-    assert_eq!(
-        alias.values_f32().unwrap(),
-        before,
-        "{message}: the parameter changed"
-    );
-    assert_eq!(next_draws(), untouched, "{message}: the generator moved");
-}
-
-#[test]
-fn eye_needs_2_dimensions() {
-    assert_error(&[2, 3, 4], ONLY_2D, init::eye_);
-    assert_error(&[3], ONLY_2D, init::eye_);
-    assert_error(&[], ONLY_2D, init::eye_);
-}
-
-#[test]
-fn sparse_needs_2_dimensions() {
-    assert_error(&[6], ONLY_2D, |p| init::sparse_(p, 0.5, 0.01));
-    assert_error(&[3, 3, 3], ONLY_2D, |p| init::sparse_(p, 0.1, 0.01));
-}
-
-#[test]
-fn sparse_sparsity_must_convert_to_an_integer() {
-    assert_error(&[4, 3], "cannot convert float NaN to integer", |p| {
-        init::sparse_(p, f64::NAN, 0.01)
-    });
-    assert_error(&[4, 3], "cannot convert float infinity to integer", |p| {
-        init::sparse_(p, f64::INFINITY, 0.01)
-    });
-}
-
-#[test]
-fn sparse_std_must_not_be_negative() {
-    assert_error(
-        &[4, 3],
-        "normal expects std >= 0.0, but found std -1",
-        |p| init::sparse_(p, 0.5, -1.0),
-    );
-}
-
-#[test]
-fn dirac_needs_3_to_5_dimensions() {
-    assert_error(&[3, 3], ONLY_3_4_5D, |p| init::dirac_(p, 1));
-    assert_error(&[2, 2, 1, 1, 1, 1], ONLY_3_4_5D, |p| init::dirac_(p, 1));
-    assert_error(&[4], ONLY_3_4_5D, |p| init::dirac_(p, 1));
-}
-
-#[test]
-fn dirac_groups_must_divide_dim_0() {
-    assert_error(&[4, 3, 3], "dim 0 must be divisible by groups", |p| {
-        init::dirac_(p, 3)
-    });
-    assert_error(&[6, 2, 3, 3], "dim 0 must be divisible by groups", |p| {
-        init::dirac_(p, 4)
-    });
-    assert_error(&[4, 3, 3], "integer modulo by zero", |p| init::dirac_(p, 0));
-}
-
-#[test]
-fn xavier_and_kaiming_need_2_dimensions() {
-    for shape in [&[5][..], &[]] {
-        assert_error(shape, NO_FANS, init::xavier_uniform_);
-        assert_error(shape, NO_FANS, |p| init::xavier_uniform_with(p, 2.0));
-        assert_error(shape, NO_FANS, init::xavier_normal_);
-        assert_error(shape, NO_FANS, |p| init::xavier_normal_with(p, 2.0));
-        assert_error(shape, NO_FANS, init::kaiming_uniform_);
-        assert_error(shape, NO_FANS, init::kaiming_normal_);
-        let opts = KaimingOptions {
-            mode: FanMode::FanOut,
-            nonlinearity: "relu",
-            ..Default::default()
-        };
-        assert_error(shape, NO_FANS, |p| init::kaiming_uniform_with(p, opts));
-        assert_error(shape, NO_FANS, |p| init::kaiming_normal_with(p, opts));
-        assert_error(shape, NO_FANS, |p| {
-            init::calculate_fan_in_and_fan_out(p).map(|_| ())
-        });
+fn number(v: &Value) -> f64 {
+    match v.as_str() {
+        Some("nan") => f64::NAN,
+        Some("inf") => f64::INFINITY,
+        Some("-inf") => f64::NEG_INFINITY,
+        _ => v.f64(),
     }
 }
 
-#[test]
-fn kaiming_checks_the_fan_before_the_nonlinearity() {
-    let opts = KaimingOptions {
-        nonlinearity: "swish",
-        ..Default::default()
+/// The recorded call on `p`, in d2l's spelling.
+fn call(op: &str, p: &Parameter, args: &Value) -> Result<()> {
+    let f = |k: &str| number(args.field(k));
+    let has = |k: &str| args.get(k).is_some();
+    let kaiming = || -> Result<KaimingOptions<'_>> {
+        let mut o = KaimingOptions::default();
+        if let Some(m) = args.get("mode") {
+            o.mode = m.str().parse::<FanMode>()?;
+        }
+        if let Some(n) = args.get("nonlinearity") {
+            o.nonlinearity = n.str();
+        }
+        Ok(o)
     };
-    assert_error(&[5], NO_FANS, |p| init::kaiming_uniform_with(p, opts));
-}
-
-#[test]
-fn unknown_nonlinearity() {
-    for name in ["swish", "gelu", "ReLU", "Linear", ""] {
-        let message = format!("Unsupported nonlinearity {name}");
-        let err = init::calculate_gain(name, None).unwrap_err();
-        assert_eq!(err.to_string(), message);
-        let opts = KaimingOptions {
-            nonlinearity: name,
-            ..Default::default()
-        };
-        assert_error(&[3, 4], &message, |p| init::kaiming_uniform_with(p, opts));
-        assert_error(&[3, 4], &message, |p| init::kaiming_normal_with(p, opts));
+    match op {
+        "eye_" => init::eye_(p),
+        "sparse_" => init::sparse_(p, f("sparsity"), f("std")),
+        "dirac_" => init::dirac_(p, args.field("groups").usize()),
+        "orthogonal_" => init::orthogonal_(p, f("gain")),
+        "uniform_" => init::uniform_(p, f("a"), f("b")),
+        "normal_" => init::normal_(p, f("mean"), f("std")),
+        "trunc_normal_" => init::trunc_normal_(p, f("mean"), f("std"), f("a"), f("b")),
+        "constant_" => init::constant_(p, f("val")),
+        "xavier_uniform_" if has("gain") => init::xavier_uniform_with(p, f("gain")),
+        "xavier_uniform_" => init::xavier_uniform_(p),
+        "xavier_normal_" if has("gain") => init::xavier_normal_with(p, f("gain")),
+        "xavier_normal_" => init::xavier_normal_(p),
+        "kaiming_uniform_" if args.as_object().unwrap().is_empty() => init::kaiming_uniform_(p),
+        "kaiming_uniform_" => init::kaiming_uniform_with(p, kaiming()?),
+        "kaiming_normal_" if args.as_object().unwrap().is_empty() => init::kaiming_normal_(p),
+        "kaiming_normal_" => init::kaiming_normal_with(p, kaiming()?),
+        "_calculate_fan_in_and_fan_out" => init::calculate_fan_in_and_fan_out(p).map(|_| ()),
+        "calculate_gain" => {
+            init::calculate_gain(args.field("nonlinearity").str(), None).map(|_| ())
+        }
+        other => panic!("no d2l spelling for nn.init.{other}"),
     }
 }
 
+/// Every case of `errors.json`'s `init` family: PyTorch's exception class and text for each
+/// mistake, and for a mistake the parameter left as it was and the generator untouched (PyTorch
+/// checks before it draws); a call PyTorch accepts must be accepted.
 #[test]
-fn bad_mode_string() {
-    for (mode, shown) in [("fan_avg", "fan_avg"), ("Fan_Avg", "fan_avg"), ("", "")] {
-        let err = mode.parse::<FanMode>().unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("Mode {shown} not supported, please use one of ['fan_in', 'fan_out']")
-        );
+fn init_mistakes_are_pytorchs() {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let doc = common::load("errors.json");
+    let cases = doc.field("init").arr();
+    assert!(cases.len() > 60);
+    for case in cases {
+        let (op, args) = (case.field("op").str(), case.field("args"));
+        let shape = case.field("shape").usizes();
+        let what = format!("nn.init.{op} on {shape:?} with {args}");
+        manual_seed(0);
+        let untouched = next_draws();
+        let p = param(&shape);
+        let alias = p.clone();
+        let before = p.values_f32().unwrap();
+        manual_seed(0);
+        match call(op, &p, args) {
+            Ok(()) => assert!(
+                case.field("accepted").bool(),
+                "{what}: PyTorch refuses it: {}",
+                case.field("message").str()
+            ),
+            Err(e) => {
+                assert!(
+                    !case.field("accepted").bool(),
+                    "{what}: PyTorch accepts it, here: {e}"
+                );
+                assert_eq!(e.to_string(), case.field("message").str(), "{what}");
+                assert_eq!(
+                    e.kind().python_name(),
+                    case.field("error").str(),
+                    "{what}: class"
+                );
+                assert_eq!(p.shape().unwrap().0, shape);
+                assert_eq!(
+                    alias.values_f32().unwrap(),
+                    before,
+                    "{what}: the parameter changed"
+                );
+                assert_eq!(next_draws(), untouched, "{what}: the generator moved");
+            }
+        }
     }
-    // PyTorch lowers the mode before it compares.
-    assert_eq!("FAN_OUT".parse::<FanMode>().unwrap(), FanMode::FanOut);
-    assert!(" fan_in".parse::<FanMode>().is_err());
-}
-
-#[test]
-fn orthogonal_needs_2_dimensions() {
-    assert_error(&[5], ONLY_2D_OR_MORE, |p| init::orthogonal_(p, 1.0));
-    assert_error(&[], ONLY_2D_OR_MORE, |p| init::orthogonal_(p, 1.0));
-}
-
-#[test]
-fn uniform_bounds_are_checked() {
-    let range = "uniform_ expects to return a [from, to) range, but found";
-    assert_error(&[3, 4], &format!("{range} from=5 > to=3"), |p| {
-        init::uniform_(p, 5.0, 3.0)
-    });
-    assert_error(&[3, 4], &format!("{range} from=1e-07 > to=1e-08"), |p| {
-        init::uniform_(p, 1e-7, 1e-8)
-    });
-    assert_error(&[3, 4], &format!("{range} from=1.23457e+08 > to=2"), |p| {
-        init::uniform_(p, 123456789.0, 2.0)
-    });
-    assert_error(&[3, 4], "to is out of bounds for float", |p| {
-        init::uniform_(p, -1.0, f64::INFINITY)
-    });
-    assert_error(&[3, 4], "from is out of bounds for float", |p| {
-        init::uniform_(p, f64::NAN, 1.0)
-    });
-    assert_error(
-        &[3, 4],
-        "uniform_ expects to-from <= std::numeric_limits<Float>::max(), but found to=3e+38 \
-         and from=-3e+38 which result in to-from to exceed the limit",
-        |p| init::uniform_(p, -3e38, 3e38),
-    );
-    // A negative gain gives a reversed range.
-    assert_error(
-        &[3, 4],
-        &format!("{range} from=0.92582 > to=-0.92582"),
-        |p| init::xavier_uniform_with(p, -1.0),
-    );
-    // Checked even when there is nothing to fill, as in PyTorch.
-    assert_error(&[0, 3], &format!("{range} from=5 > to=3"), |p| {
-        init::uniform_(p, 5.0, 3.0)
-    });
-}
-
-#[test]
-fn normal_std_is_checked() {
-    assert_error(
-        &[3, 4],
-        "normal expects std >= 0.0, but found std -1",
-        |p| init::normal_(p, 0.0, -1.0),
-    );
-    assert_error(
-        &[3, 4],
-        "normal expects std >= 0.0, but found std nan",
-        |p| init::normal_(p, 0.0, f64::NAN),
-    );
-    assert_error(
-        &[3, 4],
-        "normal expects std >= 0.0, but found std -0.534522",
-        |p| init::xavier_normal_with(p, -1.0),
-    );
-    assert_error(&[0], "normal expects std >= 0.0, but found std -1", |p| {
-        init::normal_(p, 0.0, -1.0)
-    });
-}
-
-#[test]
-fn trunc_normal_arguments_are_checked() {
-    assert_error(&[3, 4], "float division by zero", |p| {
-        init::trunc_normal_(p, 0.0, 0.0, -2.0, 2.0)
-    });
-    assert_error(
-        &[3, 4],
-        "uniform_ expects to return a [from, to) range, but found from=2 > to=-2",
-        |p| init::trunc_normal_(p, 0.0, 1.0, 2.0, -2.0),
-    );
-}
-
-#[test]
-fn constant_must_fit_in_float32() {
-    assert_error(
-        &[2],
-        "value cannot be converted to type float without overflow",
-        |p| init::constant_(p, 1e40),
-    );
-    // Infinity and NaN are values a float holds.
-    let p = param(&[2]);
-    init::constant_(&p, f64::INFINITY).unwrap();
-    assert_eq!(p.values_f32().unwrap(), [f32::INFINITY; 2]);
-}
-
-#[test]
-fn xavier_with_no_fans_at_all_divides_by_zero() {
-    assert_error(&[0, 0], "float division by zero", init::xavier_uniform_);
-    assert_error(&[0, 0], "float division by zero", init::xavier_normal_);
 }
 
 #[test]

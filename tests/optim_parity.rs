@@ -54,6 +54,11 @@ fn replay(case: &Value) {
             .unwrap_or_else(|| panic!("lr {text}: PyTorch rejects it"));
         assert_eq!(err.to_string(), case.field("message").str(), "lr {text}");
         assert_eq!(
+            err.kind().python_name(),
+            case.field("error").str(),
+            "lr {text}: class"
+        );
+        assert_eq!(
             p.data().unwrap().to_vec().unwrap(),
             [0.0],
             "lr {text}: nothing changed"
@@ -96,4 +101,5 @@ fn an_empty_parameter_list_is_pytorchs_error() {
     assert!(!empty.field("accepted").bool());
     let err = SGD::new(Vec::new(), 0.1).expect_err("an error");
     assert_eq!(err.to_string(), empty.field("message").str());
+    assert_eq!(err.kind().python_name(), empty.field("error").str());
 }

@@ -70,6 +70,11 @@ fn same_outcome<T>(what: &str, got: &d2l::Result<T>, want: &Value) -> Option<()>
                 "{what}: PyTorch accepts it, here: {e}"
             );
             assert_eq!(e.to_string(), want.field("message").str(), "{what}");
+            assert_eq!(
+                e.kind().python_name(),
+                want.field("error").str(),
+                "{what}: class"
+            );
             None
         }
     }

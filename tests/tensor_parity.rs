@@ -75,6 +75,11 @@ fn check(what: &str, case: &Value, got: d2l::Result<String>, grad_fn: Option<Opt
                 case.get("repr").map_or("", |m| m.str())
             );
             assert_eq!(e.to_string(), case.field("message").str(), "{what}");
+            assert_eq!(
+                e.kind().python_name(),
+                case.field("error").str(),
+                "{what}: class"
+            );
         }
     }
 }

@@ -198,13 +198,16 @@ pub fn calculate_gain(nonlinearity: &str, param: Option<f64>) -> Result<f64> {
             (2.0 / (1.0 + slope * slope)).sqrt()
         }
         "selu" => 3.0 / 4.0,
-        _ => bail!("Unsupported nonlinearity {nonlinearity}"),
+        _ => bail!(ValueError, "Unsupported nonlinearity {nonlinearity}"),
     })
 }
 
 fn fans(dims: &[usize]) -> Result<(usize, usize)> {
     if dims.len() < 2 {
-        bail!("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+        bail!(
+            ValueError,
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        );
     }
     let receptive_field: usize = dims[2..].iter().product();
     Ok((dims[1] * receptive_field, dims[0] * receptive_field))
@@ -258,7 +261,10 @@ impl FromStr for FanMode {
         match mode.as_str() {
             "fan_in" => Ok(FanMode::FanIn),
             "fan_out" => Ok(FanMode::FanOut),
-            _ => bail!("Mode {mode} not supported, please use one of ['fan_in', 'fan_out']"),
+            _ => bail!(
+                ValueError,
+                "Mode {mode} not supported, please use one of ['fan_in', 'fan_out']"
+            ),
         }
     }
 }
@@ -415,7 +421,7 @@ pub fn zeros_(p: &Parameter) -> Result<()> {
 pub fn eye_(p: &Parameter) -> Result<()> {
     let dims = p.shape()?.0;
     if dims.len() != 2 {
-        bail!("Only tensors with 2 dimensions are supported");
+        bail!(ValueError, "Only tensors with 2 dimensions are supported");
     }
     let (rows, cols) = (dims[0], dims[1]);
     let mut v = vec![0.0; rows * cols];
@@ -446,13 +452,16 @@ pub fn eye_(p: &Parameter) -> Result<()> {
 pub fn dirac_(p: &Parameter, groups: usize) -> Result<()> {
     let dims = p.shape()?.0;
     if !(3..=5).contains(&dims.len()) {
-        bail!("Only tensors with 3, 4, or 5 dimensions are supported");
+        bail!(
+            ValueError,
+            "Only tensors with 3, 4, or 5 dimensions are supported"
+        );
     }
     if groups == 0 {
-        bail!("integer modulo by zero");
+        bail!(ZeroDivisionError, "integer modulo by zero");
     }
     if dims[0] % groups != 0 {
-        bail!("dim 0 must be divisible by groups");
+        bail!(ValueError, "dim 0 must be divisible by groups");
     }
     let out_per_group = dims[0] / groups;
     let min_dim = out_per_group.min(dims[1]);
@@ -514,7 +523,7 @@ pub fn xavier_uniform_with(p: &Parameter, gain: f64) -> Result<()> {
 /// √(2 / (fan_in + fan_out)), failing like Python when both fans are 0.
 fn xavier_scale(fan_in: usize, fan_out: usize) -> Result<f64> {
     if fan_in + fan_out == 0 {
-        bail!("float division by zero");
+        bail!(ZeroDivisionError, "float division by zero");
     }
     Ok((2.0 / (fan_in + fan_out) as f64).sqrt())
 }
@@ -703,7 +712,10 @@ pub fn kaiming_normal_with(p: &Parameter, opts: KaimingOptions<'_>) -> Result<()
 pub fn orthogonal_(p: &Parameter, gain: f64) -> Result<()> {
     let (dims, is_f64) = shape_and_f64(p)?;
     if dims.len() < 2 {
-        bail!("Only tensors with 2 or more dimensions are supported");
+        bail!(
+            ValueError,
+            "Only tensors with 2 or more dimensions are supported"
+        );
     }
     let numel: usize = dims.iter().product();
     if numel == 0 {
@@ -996,15 +1008,15 @@ fn for_each_column<F: Fn(&mut [f64]) + Sync>(cols: &mut [f64], m: usize, work: u
 pub fn sparse_(p: &Parameter, sparsity: f64, std: f64) -> Result<()> {
     let (dims, is_f64) = shape_and_f64(p)?;
     if dims.len() != 2 {
-        bail!("Only tensors with 2 dimensions are supported");
+        bail!(ValueError, "Only tensors with 2 dimensions are supported");
     }
     let (rows, cols) = (dims[0], dims[1]);
     let zeros = sparsity * rows as f64;
     if zeros.is_nan() {
-        bail!("cannot convert float NaN to integer");
+        bail!(ValueError, "cannot convert float NaN to integer");
     }
     if zeros.is_infinite() {
-        bail!("cannot convert float infinity to integer");
+        bail!(OverflowError, "cannot convert float infinity to integer");
     }
     // Python's row_indices[:num_zeros]: a negative count leaves off that many from the end.
     let num_zeros = zeros.ceil();

@@ -175,7 +175,7 @@ impl Module for Linear {
         if self.lazy.load(Ordering::SeqCst) {
             // PyTorch reads the width as `input.shape[-1]` before anything is drawn.
             let Some(&width) = x.dims().last() else {
-                bail!("tuple index out of range");
+                bail!(IndexError, "tuple index out of range");
             };
             if self.weight.is_initialized() {
                 // Values came from a state dict: the width is theirs.

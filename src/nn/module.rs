@@ -251,10 +251,10 @@ pub trait ModuleExt: Module {
             .find(|(n, _)| n == name)
         {
             Some((_, p)) => Ok(p),
-            None => Err(Error::msg(format!(
-                "'{}' object has no attribute '{name}'",
-                self.type_name()
-            ))),
+            None => Err(Error::new(
+                crate::ErrorKind::AttributeError,
+                format!("'{}' object has no attribute '{name}'", self.type_name()),
+            )),
         }
     }
 
@@ -577,7 +577,7 @@ impl Index<usize> for dyn Module {
     fn index(&self, i: usize) -> &dyn Module {
         match self.get(i) {
             Some(m) => m,
-            None => panic!("index {i} is out of range"),
+            None => panic!("IndexError: index {i} is out of range"),
         }
     }
 }
@@ -587,7 +587,10 @@ impl Index<&str> for dyn Module {
     fn index(&self, name: &str) -> &dyn Module {
         match self.child(name) {
             Some(m) => m,
-            None => panic!("'{}' object has no attribute '{name}'", self.type_name()),
+            None => panic!(
+                "AttributeError: '{}' object has no attribute '{name}'",
+                self.type_name()
+            ),
         }
     }
 }

@@ -82,10 +82,10 @@ impl Sequential {
     pub fn add_module<M: Module>(&mut self, name: impl Into<String>, layer: M) -> Result<()> {
         let name = name.into();
         if name.is_empty() {
-            bail!("module name can't be empty string \"\"");
+            bail!(KeyError, "module name can't be empty string \"\"");
         }
         if name.contains('.') {
-            bail!("module name can't contain \".\", got: {name}");
+            bail!(KeyError, "module name can't contain \".\", got: {name}");
         }
         self.id.unshare();
         let layer: Arc<dyn Module> = Arc::new(layer);
@@ -210,7 +210,7 @@ impl Index<usize> for Sequential {
     fn index(&self, i: usize) -> &dyn Module {
         match self.layers.get(i) {
             Some((_, m)) => m.as_ref(),
-            None => panic!("index {i} is out of range"),
+            None => panic!("IndexError: index {i} is out of range"),
         }
     }
 }
@@ -220,7 +220,7 @@ impl Index<&str> for Sequential {
     fn index(&self, name: &str) -> &dyn Module {
         match self.child(name) {
             Some(m) => m,
-            None => panic!("'Sequential' object has no attribute '{name}'"),
+            None => panic!("AttributeError: 'Sequential' object has no attribute '{name}'"),
         }
     }
 }

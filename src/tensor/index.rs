@@ -130,14 +130,19 @@ impl Tensor {
         if dims.is_empty() && !items.is_empty() {
             if matches!(items[0], IndexItem::Select(_)) {
                 bail!(
+                    IndexError,
                     "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or \
                      `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
                 );
             }
-            bail!("too many indices for tensor of dimension 0");
+            bail!(IndexError, "too many indices for tensor of dimension 0");
         }
         if items.len() > dims.len() {
-            bail!("too many indices for tensor of dimension {}", dims.len());
+            bail!(
+                IndexError,
+                "too many indices for tensor of dimension {}",
+                dims.len()
+            );
         }
         // A lone slice (`t[:n]`) is always recorded; in a tuple a slice over the whole
         // dimension is skipped, as PyTorch does.
@@ -150,7 +155,10 @@ impl Tensor {
             match item {
                 IndexItem::Select(i) => {
                     if i >= size {
-                        bail!("index {i} is out of bounds for dimension {dim} with size {size}");
+                        bail!(
+                            IndexError,
+                            "index {i} is out of bounds for dimension {dim} with size {size}"
+                        );
                     }
                     out = out.narrow(dim, i, 1)?.squeeze(dim)?;
                     name = Some("SelectBackward0");

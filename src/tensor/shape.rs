@@ -82,6 +82,7 @@ impl Tensor {
         let x = self.c();
         if !x.dtype().is_float() {
             bail!(
+                NotImplementedError,
                 "mean(): could not infer output dtype. Input dtype must be either a floating \
                  point or complex dtype. Got: {}",
                 scalar_type_name(x.dtype())
