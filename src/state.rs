@@ -1,6 +1,7 @@
 //! `state_dict`: parameters by name, loading them back, and safetensors files.
 
 use crate::{Error, ErrorKind, Parameter, Result, Tensor, bail};
+use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Index;
@@ -19,7 +20,7 @@ use std::path::Path;
 /// ```
 #[derive(Clone, Default)]
 pub struct StateDict {
-    entries: Vec<(String, Tensor)>,
+    entries: IndexMap<String, Tensor>,
     /// Keys of a lazy layer's parameters before its first forward: they hold an empty tensor
     /// (as PyTorch's `UninitializedParameter` has no data) and print as
     /// `<UninitializedParameter>`.
@@ -50,16 +51,8 @@ impl StateDict {
     pub fn insert(&mut self, key: impl Into<String>, value: Tensor) {
         let key = key.into();
         self.uninitialized.remove(&key);
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.entries.push((key, value)),
-        }
-    }
-
-    /// Appends an entry whose key is known to be new (the names of a module's parameters are
-    /// unique), without searching.
-    pub(crate) fn push_new(&mut self, key: String, value: Tensor) {
-        self.entries.push((key, value));
+        // A key already there keeps its position, as in an OrderedDict.
+        self.entries.insert(key, value);
     }
 
     /// Appends the entry of a parameter that has no value yet.
@@ -69,7 +62,7 @@ impl StateDict {
             candle_core::Tensor::zeros(0, candle_core::DType::F32, &candle_core::Device::Cpu)
                 .expect("a zero-size CPU tensor");
         self.uninitialized.insert(key.clone());
-        self.entries.push((key, empty.into()));
+        self.entries.insert(key, empty.into());
     }
 
     /// Whether `key` is a lazy layer's parameter that has no value yet (its entry prints as
@@ -93,7 +86,7 @@ impl StateDict {
     /// assert!(sd.get("0.weight").is_none());
     /// ```
     pub fn get(&self, key: &str) -> Option<&Tensor> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.get(key)
     }
 
     /// Removes and returns the value for `key`.
@@ -105,9 +98,9 @@ impl StateDict {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn remove(&mut self, key: &str) -> Option<Tensor> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let value = self.entries.shift_remove(key)?;
         self.uninitialized.remove(key);
-        Some(self.entries.remove(i).1)
+        Some(value)
     }
 
     /// The keys, in order.
@@ -119,7 +112,7 @@ impl StateDict {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries.keys().map(String::as_str)
     }
 
     /// The entries, in order.

@@ -395,7 +395,7 @@ pub trait ModuleExt: Module {
         for (name, p) in all_params(self.as_module()) {
             if p.is_initialized() {
                 if let Ok(t) = p.data() {
-                    sd.push_new(name, t);
+                    sd.insert(name, t);
                 }
             } else {
                 sd.push_uninitialized(name);
