@@ -19,56 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-sys.path.insert(0, str(ROOT / "tools" / "nbtest"))
-
-from nbcheck import output_problems  # noqa: E402
-
-
-# ------------------------------------------------------------------ the checker on its own
-
-
-def stream(text, name="stdout"):
-    return nbformat.v4.new_output("stream", name=name, text=text)
-
-
-def test_clean_outputs_have_no_problem():
-    outputs = [
-        stream("tensor([1., 2.])\n"),
-        nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg/>"}),
-    ]
-    assert output_problems(outputs) == []
-
-
-def test_panic_on_stderr_is_a_problem():
-    outputs = [stream("thread '<unnamed>' (12) panicked at src/lib.rs:3:5:\nboom\n", "stderr")]
-    problems = output_problems(outputs)
-    assert any("a panic" in p and "panicked at" in p for p in problems)
-    # even where stderr is allowed
-    assert any("a panic" in p for p in output_problems(outputs, allow_stderr=True))
-
-
-def test_stderr_is_a_problem_unless_allowed():
-    outputs = [stream("invalid digit found in string\n", "stderr")]
-    [problem] = output_problems(outputs)
-    assert "stderr" in problem and "invalid digit" in problem
-    assert output_problems(outputs, allow_stderr=True) == []
-
-
-def test_compile_errors_are_problems_in_both_spellings():
-    cargo = [stream("error[E0425]: cannot find value `x` in this scope\n", "stderr")]
-    kernel = [
-        nbformat.v4.new_output(
-            "error",
-            ename="Error",
-            evalue="mismatched types",
-            traceback=["\x1b[31m[E0308] Error:\x1b[0m mismatched types"],
-        )
-    ]
-    assert any("compile error" in p for p in output_problems(cargo))
-    kernel_problems = output_problems(kernel)
-    assert any(p.startswith("error output") for p in kernel_problems)
-    assert any("compile error" in p for p in kernel_problems)
-
 
 # ------------------------------------------------------------------ the fixtures, for real
 

@@ -56,6 +56,37 @@ def test_error_codes_need_four_digits():
     assert nbcheck.output_problems([stream("error[E12]: no\n")]) == []
 
 
+def test_panic_on_stderr_is_a_problem():
+    outputs = [stream("thread '<unnamed>' (12) panicked at src/lib.rs:3:5:\nboom\n", "stderr")]
+    problems = nbcheck.output_problems(outputs)
+    assert any("a panic" in p and "panicked at" in p for p in problems)
+    # even where stderr is allowed
+    assert any("a panic" in p for p in nbcheck.output_problems(outputs, allow_stderr=True))
+
+
+def test_stderr_is_a_problem_unless_allowed():
+    outputs = [stream("invalid digit found in string\n", "stderr")]
+    [problem] = nbcheck.output_problems(outputs)
+    assert "stderr" in problem and "invalid digit" in problem
+    assert nbcheck.output_problems(outputs, allow_stderr=True) == []
+
+
+def test_compile_errors_are_problems_in_both_spellings():
+    cargo = [stream("error[E0425]: cannot find value `x` in this scope\n", "stderr")]
+    kernel = [
+        nbformat.v4.new_output(
+            "error",
+            ename="Error",
+            evalue="mismatched types",
+            traceback=["\x1b[31m[E0308] Error:\x1b[0m mismatched types"],
+        )
+    ]
+    assert any("compile error" in p for p in nbcheck.output_problems(cargo))
+    kernel_problems = nbcheck.output_problems(kernel)
+    assert any(p.startswith("error output") for p in kernel_problems)
+    assert any("compile error" in p for p in kernel_problems)
+
+
 def write_notebook(path, cells):
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
