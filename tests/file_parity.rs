@@ -34,26 +34,19 @@ fn loading_a_bad_file_answers_as_safetensors_does() {
             Value::Null => {}
             hex => std::fs::write(&path, unhex(hex.str())).unwrap(),
         }
-        let got = d2l::state::load_safetensors(&path);
         assert!(
             !case.field("accepted").bool(),
             "{title}: accepted by safetensors"
         );
-        let want = case
+        // The recorded answer, with the path this run used.
+        let mut want = case.clone();
+        want["message"] = case
             .field("message")
             .str()
-            .replace("{path}", &path.display().to_string());
-        match got {
-            Ok(sd) => panic!("{title}: loaded {sd}, safetensors says {want}"),
-            Err(e) => {
-                assert_eq!(e.to_string(), want, "{title}");
-                assert_eq!(
-                    e.kind().python_name(),
-                    case.field("error").str(),
-                    "{title}: class"
-                );
-            }
-        }
+            .replace("{path}", &path.display().to_string())
+            .into();
+        let got = d2l::state::load_safetensors(&path);
+        assert!(common::same_outcome(title, &got, &want).is_none());
         // A module loading the same file is left as it was.
         let net = sequential![Linear::new(2, 2).unwrap()];
         let before = net.state_dict().to_string();
@@ -72,11 +65,10 @@ fn saving_a_lazy_layer_before_its_forward_is_refused() {
     let doc = common::load("files.json");
     let want = doc.field("save_uninitialized");
     let path = std::env::temp_dir().join(format!("d2l-lazy-{}.safetensors", std::process::id()));
-    let err = LazyLinear::new(3).save_safetensors(&path).unwrap_err();
     assert!(!want.field("accepted").bool());
-    assert_eq!(
-        err.to_string(),
-        without_address(want.field("message").str())
-    );
+    let mut want = want.clone();
+    want["message"] = without_address(want.field("message").str()).into();
+    let got = LazyLinear::new(3).save_safetensors(&path);
+    assert!(common::same_outcome("save", &got, &want).is_none());
     assert!(!path.exists(), "nothing is written");
 }

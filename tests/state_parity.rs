@@ -53,33 +53,6 @@ fn close(what: &str, got: &[f32], want: &[f64], tol: f64) {
     }
 }
 
-/// Compares a d2l outcome with a recorded `outcome(...)`.
-fn same_outcome<T>(what: &str, got: &d2l::Result<T>, want: &Value) -> Option<()> {
-    match got {
-        Ok(_) => {
-            assert!(
-                want.field("accepted").bool(),
-                "{what}: PyTorch refuses it: {}",
-                want.field("message").str()
-            );
-            Some(())
-        }
-        Err(e) => {
-            assert!(
-                !want.field("accepted").bool(),
-                "{what}: PyTorch accepts it, here: {e}"
-            );
-            assert_eq!(e.to_string(), want.field("message").str(), "{what}");
-            assert_eq!(
-                e.kind().python_name(),
-                want.field("error").str(),
-                "{what}: class"
-            );
-            None
-        }
-    }
-}
-
 fn state_values(net: &dyn Module) -> Vec<(String, Option<Vec<f32>>)> {
     let sd = net.state_dict();
     sd.iter()
@@ -90,6 +63,16 @@ fn state_values(net: &dyn Module) -> Vec<(String, Option<Vec<f32>>)> {
         .collect()
 }
 
+/// Values where PyTorch recorded values (to `tol`), nothing where it recorded `None` (an
+/// uninitialised parameter, a missing gradient).
+fn close_or_none(what: &str, got: Option<&[f32]>, want: &Value, tol: f64) {
+    match (got, want.as_array()) {
+        (None, None) => {}
+        (Some(v), Some(_)) => close(what, v, &want.f64s(), tol),
+        (v, _) => panic!("{what}: here {v:?}, PyTorch {want}"),
+    }
+}
+
 fn same_state(what: &str, net: &dyn Module, want: &Value) {
     let want = want.arr();
     let got = state_values(net);
@@ -97,12 +80,7 @@ fn same_state(what: &str, net: &dyn Module, want: &Value) {
     let want_keys: Vec<&str> = want.iter().map(|e| e.arr()[0].str()).collect();
     assert_eq!(keys, want_keys, "{what}: keys");
     for ((k, v), w) in got.iter().zip(want) {
-        let w = &w.arr()[1];
-        match (v, w.as_array()) {
-            (None, None) => {}
-            (Some(v), Some(_)) => close(&format!("{what}: {k}"), v, &w.f64s(), 0.0),
-            (v, _) => panic!("{what}: {k}: here {v:?}, PyTorch {w}"),
-        }
+        close_or_none(&format!("{what}: {k}"), v.as_deref(), &w.arr()[1], 0.0);
     }
 }
 
@@ -133,12 +111,12 @@ fn lazy_layers_before_and_after_a_first_forward() {
         assert_eq!(named, want, "{name}: named_parameters");
         let p = &net.parameters()[0];
         let answers = case.field("first_param");
-        same_outcome(
+        common::same_outcome(
             &format!("{name}: numel"),
             &p.numel(),
             answers.field("numel"),
         );
-        same_outcome(
+        common::same_outcome(
             &format!("{name}: shape"),
             &p.shape(),
             answers.field("shape"),
@@ -161,9 +139,9 @@ fn lazy_layers_before_and_after_a_first_forward() {
             let net = make_net(name);
             let x = input(first);
             let y = net.forward(&x);
-            if same_outcome(&what, &y, run.field("first_result")).is_some() {
+            if let Some(y) = common::same_outcome(&what, &y, run.field("first_result")) {
                 let want = run.field("first_result").field("value").usizes();
-                assert_eq!(y.unwrap().dims(), want, "{what}: output shape");
+                assert_eq!(y.dims(), want, "{what}: output shape");
             }
             assert_eq!(
                 net.to_string(),
@@ -179,20 +157,10 @@ fn lazy_layers_before_and_after_a_first_forward() {
             );
             manual_seed(seed);
             let y = net.forward(&Tensor::ones((2, 4)).unwrap());
-            if same_outcome(
-                &format!("{what}, then ones(2, 4)"),
-                &y,
-                run.field("then_ones_2x4"),
-            )
-            .is_some()
-            {
+            let then = format!("{what}, then ones(2, 4)");
+            if let Some(y) = common::same_outcome(&then, &y, run.field("then_ones_2x4")) {
                 let want = run.field("then_ones_2x4").field("value").f64s();
-                close(
-                    &format!("{what}, then ones(2, 4)"),
-                    &y.unwrap().to_vec().unwrap(),
-                    &want,
-                    1e-6,
-                );
+                close(&then, &y.to_vec().unwrap(), &want, 1e-6);
             }
             same_state(&what, net.as_ref(), run.field("state"));
         }
@@ -292,11 +260,8 @@ fn param_and_x() -> (Parameter, Tensor) {
 }
 
 fn grad_matches(what: &str, p: &Parameter, want: &Value) {
-    match (p.grad(), want.as_array()) {
-        (None, None) => {}
-        (Some(g), Some(_)) => close(what, &g.to_vec().unwrap(), &want.f64s(), 1e-6),
-        (g, _) => panic!("{what}: here {g:?}, PyTorch {want}"),
-    }
+    let grad = p.grad().map(|g| g.to_vec().unwrap());
+    close_or_none(what, grad.as_deref(), want, 1e-6);
 }
 
 #[test]
@@ -316,7 +281,7 @@ fn a_second_backward_is_refused_where_pytorch_refuses_it() {
             let x = rand((2, 4)).unwrap();
             let loss = net.forward(&x).unwrap().sum().unwrap();
             loss.backward().unwrap();
-            same_outcome(
+            common::same_outcome(
                 &format!("mlp seed {seed}"),
                 &loss.backward(),
                 case.field("second"),
@@ -334,7 +299,7 @@ fn a_second_backward_is_refused_where_pytorch_refuses_it() {
         let loss = graph(name, &p.tensor().unwrap(), &x).unwrap();
         loss.backward().unwrap();
         grad_matches(&format!("{name}: one pass"), &p, case.field("after_one"));
-        same_outcome(
+        common::same_outcome(
             &format!("{name}: second pass"),
             &loss.backward(),
             case.field("second"),
@@ -354,7 +319,7 @@ fn a_second_backward_is_refused_where_pytorch_refuses_it() {
             &p,
             case.field("retain_then_again"),
         );
-        same_outcome(
+        common::same_outcome(
             &format!("{name}: third pass"),
             &loss.backward(),
             case.field("third"),
@@ -364,7 +329,7 @@ fn a_second_backward_is_refused_where_pytorch_refuses_it() {
         let loss = graph(name, &p.tensor().unwrap(), &x).unwrap();
         loss.backward().unwrap();
         let more = loss.mul(3.0).unwrap().backward();
-        same_outcome(
+        common::same_outcome(
             &format!("{name}: a loss built on it"),
             &more,
             case.field("built_on_used"),
@@ -447,12 +412,8 @@ fn loading_answers_as_pytorch_and_is_all_or_nothing() {
         let sd = checkpoint(title);
         let before = state_values(net.as_ref());
         let got = net.load_state_dict(&sd, strict);
-        if same_outcome(&what, &got, case).is_some() {
-            assert_eq!(
-                got.unwrap().to_string(),
-                case.field("value").str(),
-                "{what}"
-            );
+        if let Some(keys) = common::same_outcome(&what, &got, case) {
+            assert_eq!(keys.to_string(), case.field("value").str(), "{what}");
             assert_eq!(
                 net.to_string(),
                 case.field("print_after").str(),

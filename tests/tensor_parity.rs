@@ -54,32 +54,25 @@ fn tracked(t: &Tensor) -> Tensor {
     Parameter::new(t.clone()).unwrap().tensor().unwrap()
 }
 
+/// Where the case records one, the `grad_fn` of `f` on `a` as a tensor that requires grad.
+fn tracked_grad_fn(
+    case: &Value,
+    a: &Tensor,
+    f: impl Fn(&Tensor) -> d2l::Result<Tensor>,
+) -> Option<Option<String>> {
+    case.get("grad_fn").map(|_| {
+        f(&tracked(a))
+            .ok()
+            .and_then(|t| t.grad_fn().map(String::from))
+    })
+}
+
 fn check(what: &str, case: &Value, got: d2l::Result<String>, grad_fn: Option<Option<String>>) {
-    match got {
-        Ok(text) => {
-            assert!(
-                case.field("accepted").bool(),
-                "{what}: PyTorch refuses it ({}), here: {text}",
-                case.get("message").map_or("", |m| m.str())
-            );
-            assert_eq!(text, case.field("repr").str(), "{what}");
-            if let Some(g) = grad_fn {
-                let want = case.field("grad_fn").as_str().map(String::from);
-                assert_eq!(g, want, "{what}: grad_fn");
-            }
-        }
-        Err(e) => {
-            assert!(
-                !case.field("accepted").bool(),
-                "{what}: PyTorch accepts it ({}), here: {e}",
-                case.get("repr").map_or("", |m| m.str())
-            );
-            assert_eq!(e.to_string(), case.field("message").str(), "{what}");
-            assert_eq!(
-                e.kind().python_name(),
-                case.field("error").str(),
-                "{what}: class"
-            );
+    if let Some(text) = common::same_outcome(what, &got, case) {
+        assert_eq!(text, case.field("repr").str(), "{what}");
+        if let Some(g) = grad_fn {
+            let want = case.field("grad_fn").as_str().map(String::from);
+            assert_eq!(g, want, "{what}: grad_fn");
         }
     }
 }
@@ -131,11 +124,7 @@ fn arithmetic_broadcasts_and_promotes_like_pytorch() {
             b.dims(),
             case.field("rhs_dtype").str()
         );
-        let grad = case.get("grad_fn").map(|_| {
-            binary(op, &tracked(&a), Rhs::Tensor(&b))
-                .ok()
-                .and_then(|t| t.grad_fn().map(String::from))
-        });
+        let grad = tracked_grad_fn(case, &a, |t| binary(op, t, Rhs::Tensor(&b)));
         check(
             &what,
             case,
@@ -157,12 +146,7 @@ fn matmul_follows_torch_matmul() {
             b.dims(),
             case.field("rhs_dtype").str()
         );
-        let grad = case.get("grad_fn").map(|_| {
-            tracked(&a)
-                .matmul(&b)
-                .ok()
-                .and_then(|t| t.grad_fn().map(String::from))
-        });
+        let grad = tracked_grad_fn(case, &a, |t| t.matmul(&b));
         check(&what, case, a.matmul(&b).map(|t| t.to_string()), grad);
     }
 }
@@ -174,9 +158,7 @@ fn shapes_reductions_and_indexing_follow_pytorch() {
         let op = case.field("op").str();
         let run = |f: &dyn Fn(&Tensor) -> d2l::Result<Tensor>| -> (d2l::Result<String>, Option<Option<String>>) {
             let a = lhs(case);
-            let grad = case
-                .get("grad_fn")
-                .map(|_| f(&tracked(&a)).ok().and_then(|t| t.grad_fn().map(String::from)));
+            let grad = tracked_grad_fn(case, &a, f);
             (f(&a).map(|t| t.to_string()), grad)
         };
         let (got, grad) = match op {

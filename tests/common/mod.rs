@@ -95,3 +95,35 @@ pub fn seed_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Compares d2l's answer with PyTorch's recorded one (`outcome(...)` in tools/parity): both
+/// accept, or both refuse with the same exception class and text. The text is the fixture's
+/// `text` where it has one (a `KeyError`'s own words, which `str()` would quote), else its
+/// `message`. Returns the accepted value, for the caller's further checks.
+pub fn same_outcome<'a, T>(what: &str, got: &'a d2l::Result<T>, want: &Value) -> Option<&'a T> {
+    match got {
+        Ok(v) => {
+            assert!(
+                want.field("accepted").bool(),
+                "{what}: PyTorch refuses it: {}",
+                want.field("message").str()
+            );
+            Some(v)
+        }
+        Err(e) => {
+            assert!(
+                !want.field("accepted").bool(),
+                "{what}: PyTorch accepts it ({}), here: {e}",
+                brief(want)
+            );
+            let text = want.get("text").unwrap_or_else(|| want.field("message"));
+            assert_eq!(e.to_string(), text.str(), "{what}");
+            assert_eq!(
+                e.kind().python_name(),
+                want.field("error").str(),
+                "{what}: class"
+            );
+            None
+        }
+    }
+}
