@@ -48,12 +48,11 @@ pub(crate) fn backward(loss: &Tensor, retain_graph: bool) -> Result<()> {
     if !loss.as_candle().track_op() {
         bail!("element 0 of tensors does not require grad and does not have a grad_fn");
     }
-    if let Some(node) = loss.node() {
-        node.check_not_freed()?;
-    }
+    // The nodes that saved tensors for this pass: PyTorch's error if a pass already freed one.
+    let saved = loss.node().map(|n| n.saved()).transpose()?;
     let grads = loss.as_candle().backward()?;
-    if let (Some(node), false) = (loss.node(), retain_graph) {
-        node.free();
+    if let (Some(saved), false) = (saved, retain_graph) {
+        saved.free();
     }
     let params: Vec<(TensorId, Arc<ParamInner>)> = {
         let reg = registry().lock().unwrap_or_else(|e| e.into_inner());

@@ -69,39 +69,35 @@ impl Node {
         })
     }
 
-    /// Every node reachable from `self`, each once.
-    fn reachable(self: &Arc<Node>) -> Vec<&Node> {
+    /// The nodes a backward pass from this one goes through that saved tensors for it (each
+    /// once), or PyTorch's error if an earlier pass has freed any of them.
+    pub(crate) fn saved(self: &Arc<Node>) -> Result<Saved<'_>> {
         let mut seen = HashSet::new();
-        let mut out = Vec::new();
+        let mut saving = Vec::new();
         let mut stack: Vec<&Node> = vec![self];
         while let Some(n) = stack.pop() {
             if seen.insert(n as *const Node) {
-                out.push(n);
+                if n.saves {
+                    if n.freed.load(Ordering::Relaxed) {
+                        bail!("{FREED}");
+                    }
+                    saving.push(n);
+                }
                 stack.extend(n.inputs.iter().map(|i| &**i));
             }
         }
-        out
+        Ok(Saved(saving))
     }
+}
 
-    /// PyTorch's error if a backward pass from this node would go through saved tensors that an
-    /// earlier pass freed.
-    pub(crate) fn check_not_freed(self: &Arc<Node>) -> Result<()> {
-        if self
-            .reachable()
-            .iter()
-            .any(|n| n.saves && n.freed.load(Ordering::Relaxed))
-        {
-            bail!("{FREED}");
-        }
-        Ok(())
-    }
+/// The nodes of one backward pass that saved tensors (see [`Node::saved`]).
+pub(crate) struct Saved<'a>(Vec<&'a Node>);
 
-    /// Marks what a backward pass from this node has used up.
-    pub(crate) fn free(self: &Arc<Node>) {
-        for n in self.reachable() {
-            if n.saves {
-                n.freed.store(true, Ordering::Relaxed);
-            }
+impl Saved<'_> {
+    /// Marks what the pass has used up, so that the next pass through them is refused.
+    pub(crate) fn free(self) {
+        for n in self.0 {
+            n.freed.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -114,11 +110,10 @@ mod tests {
     fn only_nodes_that_save_tensors_refuse_a_second_pass() {
         let mm = Node::new("MmBackward0", []);
         let sum = Node::new("SumBackward0", [Some(&mm)]);
-        sum.check_not_freed().unwrap();
-        sum.free();
-        assert!(sum.check_not_freed().is_err());
+        sum.saved().unwrap().free();
+        assert!(sum.saved().is_err());
         let view_only = Node::new("SumBackward0", [Some(&Node::new("ViewBackward0", []))]);
-        view_only.free();
-        view_only.check_not_freed().unwrap();
+        view_only.saved().unwrap().free();
+        view_only.saved().unwrap();
     }
 }
