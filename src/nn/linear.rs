@@ -192,21 +192,16 @@ impl Module for Linear {
             bail!("both arguments to linear need to be at least 1D, but they are 0D and 2D");
         }
         let width = x.dims()[x.rank() - 1];
-        let w_dtype = self.weight.tensor()?.dtype();
-        if x.dtype() != w_dtype {
-            use crate::tensor::linalg::c_type;
-            use crate::tensor::shape::scalar_type_name;
-            if self.bias.is_some() {
-                bail!(
-                    "mat1 and mat2 must have the same dtype, but got {} and {}",
-                    scalar_type_name(x.dtype()),
-                    scalar_type_name(w_dtype)
-                );
+        let w = self.weight.tensor()?;
+        if x.dtype() != w.dtype() {
+            if self.bias.is_none() {
+                crate::tensor::linalg::check_mm_dtypes(x.dtype(), w.dtype())?;
             }
+            use crate::tensor::shape::scalar_type_name;
             bail!(
-                "expected m1 and m2 to have the same dtype, but got: {} != {}",
-                c_type(x.dtype()),
-                c_type(w_dtype)
+                "mat1 and mat2 must have the same dtype, but got {} and {}",
+                scalar_type_name(x.dtype()),
+                scalar_type_name(w.dtype())
             );
         }
         if width != in_features {
@@ -219,7 +214,6 @@ impl Module for Linear {
                 self.out_features
             );
         }
-        let w = self.weight.tensor()?;
         let dims = x.dims().to_vec();
         let x2 = x.as_candle().reshape(((), in_features))?;
         let mut y = x2.matmul(&w.as_candle().t()?)?;

@@ -12,7 +12,7 @@ use crate::{Result, bail};
 use candle_core::DType;
 
 /// The C++ type name PyTorch prints in matmul's dtype error.
-pub(crate) fn c_type(d: DType) -> &'static str {
+fn c_type(d: DType) -> &'static str {
     match d {
         DType::F32 => "float",
         DType::F64 => "double",
@@ -23,6 +23,19 @@ pub(crate) fn c_type(d: DType) -> &'static str {
         DType::BF16 => "c10::BFloat16",
         _ => "unknown",
     }
+}
+
+/// PyTorch's refusal of a matrix product of two dtypes (`mm`, `matmul`, a `Linear` without
+/// bias).
+pub(crate) fn check_mm_dtypes(a: DType, b: DType) -> Result<()> {
+    if a != b {
+        bail!(
+            "expected m1 and m2 to have the same dtype, but got: {} != {}",
+            c_type(a),
+            c_type(b)
+        );
+    }
+    Ok(())
 }
 
 impl Tensor {
@@ -47,13 +60,7 @@ impl Tensor {
         if ra == 0 || rb == 0 {
             bail!("both arguments to matmul need to be at least 1D, but they are {ra}D and {rb}D");
         }
-        if a.dtype() != b.dtype() {
-            bail!(
-                "expected m1 and m2 to have the same dtype, but got: {} != {}",
-                c_type(a.dtype()),
-                c_type(b.dtype())
-            );
-        }
+        check_mm_dtypes(a.dtype(), b.dtype())?;
         let (m, k1) = if ra == 1 {
             (1, da[0])
         } else {
