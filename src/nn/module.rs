@@ -393,12 +393,12 @@ pub trait ModuleExt: Module {
     fn state_dict(&self) -> StateDict {
         let mut sd = StateDict::new();
         for (name, p) in all_params(self.as_module()) {
+            // `data()` is the value, or the empty tensor of a parameter that has none yet.
+            let Ok(t) = p.data() else { continue };
             if p.is_initialized() {
-                if let Ok(t) = p.data() {
-                    sd.insert(name, t);
-                }
+                sd.insert(name, t);
             } else {
-                sd.push_uninitialized(name);
+                sd.insert_uninitialized(name, t);
             }
         }
         sd
