@@ -2,7 +2,9 @@
 //! real PyTorch): lazy layers before, during and after a first forward (also one that fails),
 //! the printed form of empty containers, which graphs refuse a second `backward()`, and
 //! `load_state_dict` with every kind of mismatch. Texts are compared exactly, initial values
-//! and draws exactly, values computed by a forward or backward pass to 1e-6.
+//! and draws exactly, the outputs of a lazy layer's forward exactly, gradients to 1e-6 (candle's
+//! backward formulas can round differently from PyTorch's: `tanh`'s by one unit in the last
+//! place).
 //!
 //! One deliberate difference is checked too: where PyTorch refuses a state dict after loading
 //! the entries that did fit, d2l loads nothing.
@@ -160,7 +162,7 @@ fn lazy_layers_before_and_after_a_first_forward() {
             let then = format!("{what}, then ones(2, 4)");
             if let Some(y) = common::same_outcome(&then, &y, run.field("then_ones_2x4")) {
                 let want = run.field("then_ones_2x4").field("value").f64s();
-                close(&then, &y.to_vec().unwrap(), &want, 1e-6);
+                close(&then, &y.to_vec().unwrap(), &want, 0.0);
             }
             same_state(&what, net.as_ref(), run.field("state"));
         }
