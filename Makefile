@@ -37,20 +37,18 @@ help:
 rust-src:
 	@rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
 
+# The project's evcxr_jupyter: evcxr 0.22.0 with tools/kernel/evcxr-patch, built into
+# .cache/evcxr-jupyter (tools/kernel/build-evcxr says what the patch changes).
 evcxr: rust-src
-	@if cargo install --list | grep -qx 'evcxr_jupyter v$(EVCXR_VERSION):' \
-	        && [ -x "$(CARGO_BIN)/evcxr_jupyter" ]; then \
-	    echo "evcxr_jupyter $(EVCXR_VERSION) already installed"; \
-	else \
-	    echo "Installing evcxr_jupyter $(EVCXR_VERSION) (once per machine, ~12 min on 2 cores)"; \
-	    cargo install --locked evcxr_jupyter --version $(EVCXR_VERSION); \
-	fi
+	@tools/kernel/build-evcxr
 
+# The kernel pool (tools/kernel/pool) is installed editable, so that its code is the checkout's.
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt tools/kernel/pool/pyproject.toml
 	@echo "Installing the Python tools into .venv (requirements.txt, 1-2 min)"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e tools/kernel/pool
 	touch $@
 
 kernel: venv evcxr
@@ -82,7 +80,8 @@ lab: setup
 	@mkdir -p notebooks $(dir $(LAB_SETTINGS))
 	@# no news or update checks: they would ask the internet from a learner's JupyterLab
 	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)
-	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks $(LAB_ROOT_FLAG)
+	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks $(LAB_ROOT_FLAG) \
+	    --ServerApp.jpserver_extensions=d2l_kernel_pool=True
 
 test: tools-test cargo-test nbtest browser-check
 

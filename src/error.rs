@@ -88,6 +88,8 @@ impl fmt::Display for ErrorKind {
 /// use d2l::prelude::*;
 /// let err = d2l::nn::init::calculate_gain("swish", None).unwrap_err();
 /// assert_eq!(err.to_string(), "Unsupported nonlinearity swish");
+/// // The alternate form is Python's last traceback line (the `rust` kernel shows errors so):
+/// assert_eq!(format!("{err:#}"), "ValueError: Unsupported nonlinearity swish");
 /// ```
 #[derive(Debug)]
 pub enum Error {
@@ -142,8 +144,13 @@ impl Error {
     }
 }
 
+/// `{}` is the message, as Python's `str(e)`; `{:#}` puts the class before it, as the last line
+/// of a Python traceback does (`RuntimeError: ...`).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            write!(f, "{}: ", self.kind())?;
+        }
         match self {
             Error::Candle(e) => write!(f, "{e}"),
             Error::Raised(_, m) => f.write_str(m),

@@ -7,10 +7,10 @@ that the notebook test notices a difference:
 - determinism.ipynb  good: `rand`/`randn` draws after `manual_seed(0)` continue one stream across
                      cells (the same draws as in one cell)
 - svg.ipynb          good: one SVG output (evcxr's EVCXR_BEGIN_CONTENT protocol) and some text
-- panic.ipynb        a cell panics; its output is not compared (tag `nbval-ignore-output`: the
-                     panic message holds a thread id), so only the panic check can fail it
-- question_mark.ipynb  a cell stops at an error returned by `?` (evcxr prints it on stderr and
-                     reports success); stored outputs are the real ones
+- panic.ipynb        a cell panics (the kernel's `error` output, class `Panic`); its output is not
+                     compared (tag `nbval-ignore-output`), so only the error itself can fail it
+- question_mark.ipynb  a cell stops at an error returned by `?` (an `error` output, class
+                     `ParseIntError`); stored outputs are the real ones
 - allow_stderr.ipynb   good: a cell tagged `allow-stderr` writes to stderr on purpose
 - without_prelude.ipynb  good: d2l used without its prelude; cells ending in a d2l value (its
                      own `evcxr_display`) or in any other value (evcxr's `{:?}` fallback, which

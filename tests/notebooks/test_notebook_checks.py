@@ -86,13 +86,23 @@ def test_draws_continue_one_stream_across_cells(fixture_run):
 def test_a_panic_fails_even_without_output_comparison(fixture_run):
     text = outcome(fixture_run, "panic", "Cell 1")
     assert text is not None, "a panicking cell passed"
-    assert "a panic in the output" in text and "panicked at" in text
+    assert "Panic" in text and "index out of bounds: the len is 0 but the index is 3" in text
 
 
 def test_an_error_from_question_mark_fails(fixture_run):
     text = outcome(fixture_run, "question_mark", "Cell 1")
     assert text is not None, "a cell stopped by `?` passed"
-    assert "output on stderr" in text and "invalid digit found in string" in text
+    assert "ParseIntError" in text and "invalid digit found in string" in text
+
+
+def test_errors_are_stored_as_jupyter_errors():
+    """The kernel reports `?` and panics as `error` outputs with a class and a message."""
+    def errors(name):
+        nb = nbformat.read(str(FIXTURES / f"{name}.ipynb"), as_version=4)
+        return [(o.ename, o.evalue) for o in nb.cells[1].outputs if o.output_type == "error"]
+
+    assert errors("question_mark") == [("ParseIntError", "invalid digit found in string")]
+    assert errors("panic") == [("Panic", "index out of bounds: the len is 0 but the index is 3")]
 
 
 def test_a_compile_error_fails(fixture_run):

@@ -93,6 +93,8 @@ def dependency_digest() -> str:
 
 def main(paths: list[str]) -> None:
     os.environ["EVCXR_KERNEL_WARMUP"] = "1"
+    # Each warm-up kernel is started fresh, into the template; no pool of spares here.
+    os.environ["D2L_KERNEL_POOL_SIZE"] = "0"
     seen = set()
     jobs = []
     for p in paths:

@@ -3,11 +3,15 @@
 Load it with ``-p nbcheck`` (with ``tools/nbtest`` on ``PYTHONPATH``) next to ``--nbval``.
 
 nbval already runs every cell in a fresh kernel and compares each output (``image/svg+xml``
-included) with the stored one, and fails on an ``error`` output. evcxr, however, reports two
-kinds of failed cells as successes: a panic, and an error returned early by ``?`` (evcxr prints
-the error on stderr and stops the cell). So this plugin also fails a cell whose outputs (fresh
-or stored) contain a panic message, a compiler error, or anything on stderr. A cell that writes
-to stderr on purpose (``eprintln!``) carries the cell tag ``allow-stderr``.
+included) with the stored one, and fails on an ``error`` output, which is how the project's
+kernel reports an error returned by ``?`` and a panic (tools/kernel/build-evcxr). This plugin
+also fails a cell whose outputs (fresh or stored) contain a panic message, a compiler error, or
+anything on stderr, so that a stored notebook cannot hide one either. A cell that writes to
+stderr on purpose (``eprintln!``) carries the cell tag ``allow-stderr``.
+
+As the session's notebooks are collected, the kernel pool (tools/kernel/pool) starts warming a
+kernel for their folder, so that each notebook after the first opens in a warm kernel, as in
+JupyterLab.
 
 With ``--nbcheck-save DIR`` it writes each executed notebook (the outputs this run produced) to
 ``DIR/<name>.ipynb``. ``python nbcheck.py NOTEBOOK...`` checks stored outputs the same way.
@@ -18,7 +22,6 @@ from __future__ import annotations
 import copy
 import re
 from pathlib import Path
-from queue import Empty
 
 import nbformat
 import pytest
@@ -57,12 +60,6 @@ def _join(value) -> str:
 
 ALLOW_STDERR_TAG = "allow-stderr"
 
-# evcxr sends a cell's stderr from another thread than the one that says "cell done", so a line
-# can come just after (about a millisecond was seen). Output that arrives within this many seconds
-# after the cell is done still belongs to it.
-LATE_OUTPUT_GRACE = 0.2
-
-
 def output_problems(outputs, allow_stderr: bool = False) -> list[str]:
     """Describes every sign of failure in a cell's outputs; empty when the cell is fine."""
     problems = []
@@ -95,32 +92,25 @@ def _is_nbval_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell" and hasattr(item, "cell")
 
 
-def _get_kernel_message_keeping_late_output(self, timeout=None, stream="iopub"):
-    """nbval reads a cell's outputs until the kernel says it is idle. Here, on that idle message,
-    the messages that follow within LATE_OUTPUT_GRACE are read too and handed out first, so that
-    nbval counts late output of the cell as the cell's."""
-    pending = self.__dict__.setdefault("_nbcheck_pending", [])
-    if pending:
-        return pending.pop(0)
-    msg = self.kernel.get_message(stream, timeout=timeout)
-    if (
-        stream == "iopub"
-        and msg["msg_type"] == "status"
-        and msg["content"].get("execution_state") == "idle"
-    ):
-        while True:
-            try:
-                pending.append(self.kernel.get_message(stream, timeout=LATE_OUTPUT_GRACE))
-            except Empty:
-                break
-        if pending:
-            pending.append(msg)
-            return pending.pop(0)
-    return msg
-
-
-def pytest_configure(config):
-    IPyNbFile.get_kernel_message = _get_kernel_message_keeping_late_output
+def pytest_collection_finish(session):
+    """Warms a pooled kernel for the notebooks' folders, the first notebook's last (it is the
+    one the pool fills first)."""
+    folders = []
+    for item in session.items:
+        if _is_nbval_cell(item):
+            folder = str(Path(str(item.fspath)).parent)
+            if folder in folders:
+                folders.remove(folder)
+            folders.insert(0, folder)
+    if not folders:
+        return
+    try:
+        from d2l_kernel_pool import prewarm
+    except ImportError:  # the pool is not installed: kernels start as without it
+        return
+    kernel = session.config.getoption("nbval_kernel_name", None) or "rust"
+    for folder in folders:
+        prewarm(folder, kernel)
 
 
 def pytest_addoption(parser):

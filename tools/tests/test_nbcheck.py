@@ -1,8 +1,5 @@
 """Tests of tools/nbtest/nbcheck.py's own logic, without a kernel: what counts as a failed cell,
-the checker of stored outputs (`python nbcheck.py NOTEBOOK...`), and how late kernel output is
-handed to nbval."""
-
-from queue import Empty
+and the checker of stored outputs (`python nbcheck.py NOTEBOOK...`)."""
 
 import nbformat
 import pytest
@@ -126,54 +123,3 @@ def test_main_counts_failed_cells_and_honours_allow_stderr(tmp_path, capsys):
     assert f"{path}: cell 1:" in out and "oops" in out
     assert f"{path}: cell 2:" in out and "a panic" in out
     assert out.rstrip().endswith("2 cell(s) failed")
-
-
-class FakeKernel:
-    """Hands out queued messages; raises Empty, as a client does, when none is left."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        self.timeouts = []
-
-    def get_message(self, stream, timeout=None):
-        self.timeouts.append(timeout)
-        if not self.messages:
-            raise Empty
-        return self.messages.pop(0)
-
-
-class FakeCell:
-    def __init__(self, messages):
-        self.kernel = FakeKernel(messages)
-
-    get = nbcheck._get_kernel_message_keeping_late_output
-
-
-def idle():
-    return {"msg_type": "status", "content": {"execution_state": "idle"}}
-
-
-def out(text):
-    return {"msg_type": "stream", "content": {"name": "stderr", "text": text}}
-
-
-def test_output_after_idle_is_handed_out_before_idle():
-    cell = FakeCell([out("a"), idle(), out("late 1"), out("late 2")])
-    got = [cell.get(timeout=5) for _ in range(4)]
-    assert got == [out("a"), out("late 1"), out("late 2"), idle()]
-    # reads after idle wait only the grace period
-    assert cell.kernel.timeouts[:2] == [5, 5]
-    assert set(cell.kernel.timeouts[2:]) == {nbcheck.LATE_OUTPUT_GRACE}
-
-
-def test_idle_without_late_output_comes_straight_through():
-    cell = FakeCell([idle()])
-    assert cell.get(timeout=5) == idle()
-    with pytest.raises(Empty):
-        cell.get(timeout=5)
-
-
-def test_other_streams_are_not_held_back():
-    cell = FakeCell([idle(), out("shell reply")])
-    assert cell.get(timeout=5, stream="shell") == idle()
-    assert cell.get(timeout=5, stream="shell") == out("shell reply")

@@ -25,7 +25,8 @@ TIMING = TOOLS / "bench" / "timing"
 def test_the_known_scripts_are_found():
     names = {p.relative_to(TOOLS).as_posix() for p in SCRIPTS}
     assert {"kernel/evcxr-kernel", "kernel/install-kernelspec", "bench/run",
-            "bench/timing/rustc-wrapper", "bench/timing/link-timer"} <= names
+            "bench/timing/rustc-wrapper", "bench/timing/link-timer",
+            "kernel/build-evcxr"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.relative_to(TOOLS).as_posix())
@@ -44,9 +45,10 @@ def stand_in(path, body):
 
 @pytest.fixture
 def kernel_env(tmp_path):
-    """A cache folder, and a CARGO_HOME whose evcxr_jupyter prints what it was started with."""
+    """A cache folder, and an evcxr_jupyter (D2L_EVCXR_JUPYTER) that prints what it was started
+    with."""
     cargo = tmp_path / "cargo"
-    stand_in(cargo / "bin" / "evcxr_jupyter", """\
+    evcxr = stand_in(cargo / "bin" / "evcxr_jupyter", """\
 echo "tmpdir=$EVCXR_TMPDIR"
 echo "config=$EVCXR_CONFIG_DIR"
 echo "rustflags=${RUSTFLAGS-unset} profile=${CARGO_PROFILE_DEV_OPT_LEVEL-unset}"
@@ -56,6 +58,7 @@ echo "args=$*"
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path / "home"),
         "CARGO_HOME": str(cargo),
+        "D2L_EVCXR_JUPYTER": str(evcxr),
         "D2L_EVCXR_CACHE": str(tmp_path / "cache"),
         "RUSTFLAGS": "-Ctarget-cpu=native",
         "CARGO_PROFILE_DEV_OPT_LEVEL": "3",
@@ -119,7 +122,7 @@ def test_launcher_in_warmup_mode_builds_into_the_template(kernel_env):
 
 def test_launcher_without_evcxr_says_so(kernel_env, tmp_path):
     env, _ = kernel_env
-    env = {**env, "CARGO_HOME": str(tmp_path / "empty")}
+    env = {**env, "D2L_EVCXR_JUPYTER": str(tmp_path / "empty" / "evcxr_jupyter")}
     proc = subprocess.run([str(LAUNCHER), "conn.json"], env=env, capture_output=True, text=True,
                           timeout=30)
     assert proc.returncode == 1
@@ -131,13 +134,14 @@ def test_installer_points_the_kernelspec_at_the_launcher(tmp_path):
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").symlink_to(sys.executable)
     cargo = tmp_path / "cargo"
-    stand_in(cargo / "bin" / "evcxr_jupyter", """\
+    evcxr = stand_in(cargo / "bin" / "evcxr_jupyter", """\
 [[ "$1" == --install ]] || exit 2
 mkdir -p "$JUPYTER_PATH/kernels/rust"
 echo '{"argv": ["evcxr_jupyter"]}' >"$JUPYTER_PATH/kernels/rust/kernel.json"
 echo logo >"$JUPYTER_PATH/kernels/rust/logo-64x64.png"
 """)
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CARGO_HOME": str(cargo)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CARGO_HOME": str(cargo),
+           "D2L_EVCXR_JUPYTER": str(evcxr)}
     proc = subprocess.run([str(INSTALLER), str(venv)], env=env, capture_output=True, text=True,
                           timeout=30)
     assert proc.returncode == 0, proc.stderr
@@ -147,6 +151,7 @@ echo logo >"$JUPYTER_PATH/kernels/rust/logo-64x64.png"
         "display_name": "Rust",
         "language": "rust",
         "interrupt_mode": "message",
+        "metadata": {"kernel_provisioner": {"provisioner_name": "d2l-pool"}},
     }
     assert (kernel / "logo-64x64.png").exists()
     assert "kernel 'rust'" in proc.stdout
