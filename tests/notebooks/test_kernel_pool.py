@@ -121,7 +121,7 @@ def test_a_spare_that_died_is_not_handed_out(pooled_server):
     with NotebookSession(pooled_server, PROBE) as session:
         pid = kernel_pid(session)
         assert pid != dead
-        assert answers(session, [DEP, "rand(1)?.size()"])[1][1] == "ok"
+        assert answers(session, [DEP, "rand(1)?"])[1][1] == "ok"
     assert wait_for_spare(pooled_server) not in (dead, pid)
 
 

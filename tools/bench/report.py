@@ -16,8 +16,12 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report_student  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -549,8 +553,10 @@ def write_report(args) -> None:
     d = Path(args.dir)
     load = lambda name: json.loads((d / name).read_text()) if (d / name).exists() else {}  # noqa
     crit, torch, nb = load("criterion.json"), load("torch.json"), load("notebooks.json")
-    goals: list = []
+    student = load("student.json")
+    goals: list = list(report_student.goals(student))
     body = []
+    body += report_student.section(student) + [""]
     body += notebooks_section(nb, goals)
     body += probe_section(nb)
     body += init_section(crit, torch, goals)

@@ -21,8 +21,10 @@ usage: python tools/bench/student_bench.py OUT.json   (from the project's .venv)
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
+import threading
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -127,7 +129,6 @@ def side(kernel: str, folder: Path, names: list[str], env: dict, pooled: bool) -
 def pytorch_memory(env: dict) -> float:
     """RSS of a PyTorch kernel after `import torch` (its notebooks' first cell)."""
     from jupyter_client.manager import KernelManager
-    import os
     saved = dict(os.environ)
     os.environ.update(env)
     try:
@@ -158,12 +159,24 @@ def main() -> None:
     jp = pytorch_kernelspec(Path(tempfile.mkdtemp(prefix="bench-kernels-")))
     torch_env = {"JUPYTER_PATH": str(jp)}
     t0 = time.monotonic()
+    loads: list[float] = []
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(10):
+            loads.append(os.getloadavg()[0])
+
+    threading.Thread(target=sample, daemon=True).start()
     result = {"rust": side("rust", NOTEBOOKS, names, {}, pooled=True),
               "pytorch": side("pytorch", PYTORCH, names, torch_env, pooled=False)}
     result["pytorch"]["kernel_after_import_rss_mb"] = pytorch_memory(torch_env)
     for s in ("rust", "pytorch"):
         result[s].update(summary(result[s]["chapter"]))
     result["elapsed_s"] = time.monotonic() - t0
+    done.set()
+    if loads:
+        result["load"] = (f"median {statistics.median(loads):.2f} (min {min(loads):.2f}, "
+                          f"max {max(loads):.2f}) over {len(loads)} samples")
     out_path.write_text(json.dumps(result, indent=1))
     log(f"written {out_path}")
 
