@@ -78,17 +78,20 @@ def section(st: dict) -> list[str]:
         "kernel websocket, every cell of a notebook sent at once as \"Run All\"), the `rust` kernel "
         "with its pool of warm kernels (`D2L_KERNEL_POOL_SIZE=1` unless said) beside PyTorch's "
         "ipykernel through a server of its own. One run; times from opening the notebook "
-        f"(POST /api/sessions). Load average during it: {st.get('load', '-')}.",
+        f"(POST /api/sessions). Load average during it: {st.get('load', '-')} on "
+        f"{st.get('cpus', '?')} cores"
+        + ("; the machine was busy with other work as well, so these times are longer than on "
+           "a quiet one." if st.get("load_median", 0) > st.get("cpus", 99) else "."),
         "",
         "| notebook | Rust: first result | Rust: first cell replied | Rust: all cells | PyTorch: "
-        "first result | PyTorch: all cells | outputs differing from the stored ones |",
+        "first result | PyTorch: all cells | Rust outputs differing from the stored ones |",
         "|---|---|---|---|---|---|---|",
     ]
     for r, t in zip(rust["warm_open"], torch["warm_open"]):
         lines.append(f"| {r['notebook']} (pool warm) | {_s(r['first_result_s'])} | "
                      f"{_s(r['first_cell_reply_s'])} | {_s(r['wall_s'])} | "
                      f"{_s(t['first_result_s'])} | {_s(t['wall_s'])} | "
-                     f"{r['outputs_differ']} / {t['outputs_differ']} |")
+                     f"{r['outputs_differ']} |")
     lines += ["", "The chapter, notebook after notebook without a pause (the pool refills while "
               "the previous one runs, or does not yet):", "",
               "| notebook | Rust: first result | Rust: all cells | PyTorch: all cells |",

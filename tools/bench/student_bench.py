@@ -174,7 +174,9 @@ def main() -> None:
         result[s].update(summary(result[s]["chapter"]))
     result["elapsed_s"] = time.monotonic() - t0
     done.set()
+    result["cpus"] = os.cpu_count()
     if loads:
+        result["load_median"] = statistics.median(loads)
         result["load"] = (f"median {statistics.median(loads):.2f} (min {min(loads):.2f}, "
                           f"max {max(loads):.2f}) over {len(loads)} samples")
     out_path.write_text(json.dumps(result, indent=1))

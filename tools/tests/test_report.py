@@ -137,3 +137,47 @@ def test_whole_report_from_an_empty_run(tmp_path, monkeypatch):
     assert "## Goals at a glance" in text and "**Quick run**" in text
     assert text.count("(not measured in this run)") == 2
     assert "## Findings" in text and text.endswith("\n")
+
+
+def _student_run(first=2.0):
+    nb = {"notebook": "1.ipynb", "first_result_s": first, "first_cell_reply_s": 0.5,
+          "wall_s": 9.0, "cells_s": [0.3], "not_ok": 0, "outputs_differ": 0}
+    side = {"warm_open": [nb], "chapter": [nb], "chapter_wall_s": 9.0,
+            "three": {"1": [nb], "3": [nb]}, "median_cell_s": 0.3, "p95_cell_s": 0.9,
+            "idle_pooled_rss_mb": [250.0]}
+    torch = {**side, "three": {"0": [nb]}, "chapter_wall_s": 4.5,
+             "kernel_after_import_rss_mb": 550.0}
+    return {"rust": side, "pytorch": torch, "load": "median 1.0", "cpus": 2, "load_median": 1.0}
+
+
+def test_student_goals_and_section():
+    import report_student
+
+    goals = dict((g.split(" (through")[0], ok) for g, _, ok in report_student.goals(_student_run()))
+    assert goals["Open a notebook, pool warm, to its first result at most 3 s"] is True
+    assert goals["Whole chapter, a kernel per notebook, at most 3× PyTorch"] is True
+    slow = dict((g.split(" (through")[0], ok)
+                for g, _, ok in report_student.goals(_student_run(first=4.0)))
+    assert slow["Open a notebook, pool warm, to its first result at most 3 s"] is False
+    text = "\n".join(report_student.section(_student_run()))
+    assert text.startswith(report_student.BEGIN) and text.endswith(report_student.END)
+    assert "| 1.ipynb (pool warm) | 2.00 s | 500 ms | 9.00 s |" in text
+    assert "not run" in "\n".join(report_student.section({}))
+
+
+def test_student_update_replaces_only_its_section(tmp_path):
+    import json
+
+    import report_student
+
+    md = tmp_path / "B.md"
+    md.write_text("# B\n\n| goal | measured | |\n|---|---|---|\n| other | 1 | met |\n\n"
+                  "## Other\n\nkept\n\n## Findings\n\nf\n")
+    data = tmp_path / "s.json"
+    data.write_text(json.dumps(_student_run()))
+    report_student.update(data, md)
+    report_student.update(data, md)  # twice: still one section, one set of goal rows
+    text = md.read_text()
+    assert text.count(report_student.BEGIN) == 1
+    assert text.count("(through Jupyter)") == len(report_student.goals(_student_run()))
+    assert "| other | 1 | met |" in text and "kept" in text and text.rstrip().endswith("f")
