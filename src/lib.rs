@@ -30,6 +30,7 @@ pub mod optim;
 mod param;
 pub mod plot;
 pub mod prelude;
+pub mod py;
 mod pyfloat;
 pub mod rng;
 mod size;
