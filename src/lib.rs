@@ -19,6 +19,7 @@
 //! ```
 
 mod autograd;
+pub mod check;
 mod error;
 pub mod fmt;
 mod global;
