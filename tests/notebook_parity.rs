@@ -98,7 +98,7 @@ fn initialization() -> Result<()> {
         a: 5f64.sqrt(),
         ..Default::default()
     };
-    init::kaiming_uniform_with(&w, sqrt5)?;
+    init::kaiming_uniform_with_(&w, sqrt5)?;
     init::uniform_(&b, -0.5, 0.5)?;
     let equal = [
         layer.weight()?.data()?.equal(&w.data()?),
@@ -147,7 +147,7 @@ fn custom_init() -> Result<()> {
     let my_init = linear_only(|m| {
         let w = m.weight()?;
         init::uniform_(&w, -10.0, 10.0)?;
-        w.update(|v| v.mul(&v.abs()?.ge(5.0)?))
+        w.update_(|v| v.mul(&v.abs()?.ge(5.0)?))
     });
     net.apply(&my_init)?;
     same_text(
@@ -167,13 +167,13 @@ fn custom_init() -> Result<()> {
     assert_eq!(got, want.field("fractions").f64s(), "fractions");
     let w = net[0].weight()?;
     w.add_(1.0)?;
-    w.set_at(&[0, 0], 42.0)?;
+    w.set_at_(&[0, 0], 42.0)?;
     same_text(
         w.data()?.i(0)?,
         want.field("net[0].weight.data[0]"),
         "written directly",
     );
-    net[2].weight()?.update(|v| v.mul(0.1))?;
+    net[2].weight()?.update_(|v| v.mul(0.1))?;
     same_text(
         net[2].weight()?.data()?,
         want.field("net[2].weight.data"),
@@ -236,7 +236,7 @@ fn exercises_with_training() -> Result<()> {
     init::xavier_normal_(&w)?;
     init::kaiming_uniform_(&w)?;
     init::kaiming_normal_(&w)?;
-    init::kaiming_uniform_with(
+    init::kaiming_uniform_with_(
         &w,
         init::KaimingOptions {
             a: 5f64.sqrt(),
