@@ -75,7 +75,7 @@ fn bench_size(c: &mut Criterion, n: usize) {
     });
 
     // Where the time of `uniform_` goes: drawing the numbers into a new Vec, then copying a
-    // ready tensor into the parameter (`set_data`, what every init ends with).
+    // ready tensor into the parameter (`set_data_`, what every init ends with).
     group.bench_function(
         "part: draw uniform into a Vec (Generator::uniform_f32)",
         |b| b.iter(|| black_box(d2l::rng::with_global(|g| g.uniform_f32(numel, -0.1, 0.1)))),
@@ -85,8 +85,8 @@ fn bench_size(c: &mut Criterion, n: usize) {
         |b| b.iter(|| black_box(d2l::rng::with_global(|g| g.normal_f32(numel, 0.0, 0.01)))),
     );
     let ready = Tensor::full(0.25, (n, n)).unwrap();
-    group.bench_function("part: Parameter::set_data of a ready tensor", |b| {
-        b.iter(|| p.set_data(&ready).unwrap())
+    group.bench_function("part: Parameter::set_data_ of a ready tensor", |b| {
+        b.iter(|| p.set_data_(&ready).unwrap())
     });
 
     // Raw candle on the same buffer size.
@@ -123,13 +123,13 @@ fn bench_size(c: &mut Criterion, n: usize) {
     });
     group.finish();
 
-    // Writing one element (`net[2].weight()?.set_at(&[0, 0], 100.0)` in the chapter) on the
+    // Writing one element (`net[2].weight()?.set_at_(&[0, 0], 100.0)` in the chapter) on the
     // same parameter: the crate rewrites the whole tensor; candle can write the element in
     // place through a one-element view.
     let mut group = c.benchmark_group(format!("set_one_element/{n}x{n}"));
     group.sample_size(if n >= 4096 { 10 } else { 30 });
-    group.bench_function("Parameter::set_at", |b| {
-        b.iter(|| p.set_at(&[0, 0], 42.0).unwrap())
+    group.bench_function("Parameter::set_at_", |b| {
+        b.iter(|| p.set_at_(&[0, 0], 42.0).unwrap())
     });
     group.bench_function("candle: const_set on a narrowed view", |b| {
         b.iter(|| {

@@ -19,6 +19,7 @@
 //! ```
 
 mod autograd;
+pub mod check;
 mod error;
 pub mod fmt;
 mod global;
@@ -30,6 +31,7 @@ pub mod optim;
 mod param;
 pub mod plot;
 pub mod prelude;
+pub mod py;
 mod pyfloat;
 pub mod rng;
 mod size;

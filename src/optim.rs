@@ -77,7 +77,7 @@ impl SGD {
         for p in &self.params {
             if let Some(g) = p.grad() {
                 let lr = self.lr;
-                p.update(|w| w.sub(&g.mul(lr)?))?;
+                p.update_(|w| w.sub(&g.mul(lr)?))?;
             }
         }
         Ok(())

@@ -276,12 +276,12 @@ impl Parameter {
     ///
     /// ```
     /// let p = d2l::Parameter::new(d2l::Tensor::zeros(2)?)?;
-    /// p.set_data(&d2l::Tensor::new(&[1f32, 2.0])?)?;
+    /// p.set_data_(&d2l::Tensor::new(&[1f32, 2.0])?)?;
     /// assert_eq!(p.data()?.to_vec()?, vec![1.0, 2.0]);
-    /// assert!(p.set_data(&d2l::Tensor::zeros(3)?).is_err());
+    /// assert!(p.set_data_(&d2l::Tensor::zeros(3)?).is_err());
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn set_data(&self, value: &Tensor) -> Result<()> {
+    pub fn set_data_(&self, value: &Tensor) -> Result<()> {
         let var = self.var("copy_")?;
         if var.dims() != value.dims() {
             bail!(
@@ -302,17 +302,17 @@ impl Parameter {
     }
 
     /// Replaces the value with `f(current value)`, in place; `f` must keep the shape.
-    /// `p.update(|w| w + 1.0)` is PyTorch's `p.data[:] += 1`.
+    /// `p.update_(|w| w + 1.0)` is PyTorch's `p.data[:] += 1`.
     ///
     /// ```
     /// let p = d2l::Parameter::new(d2l::Tensor::new(&[1f32, 2.0])?)?;
-    /// p.update(|w| w * 10.0)?;
+    /// p.update_(|w| w * 10.0)?;
     /// assert_eq!(p.data()?.to_vec()?, vec![10.0, 20.0]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn update(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
+    pub fn update_(&self, f: impl FnOnce(&Tensor) -> Result<Tensor>) -> Result<()> {
         let new = f(&self.data()?)?;
-        self.set_data(&new)
+        self.set_data_(&new)
     }
 
     /// Adds `v` to every element in place (`param.data += v`).
@@ -324,7 +324,7 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn add_(&self, v: f64) -> Result<()> {
-        self.update(|w| w.add(v))
+        self.update_(|w| w.add(v))
     }
 
     /// Multiplies every element by `v` in place (`param.data *= v`).
@@ -336,7 +336,7 @@ impl Parameter {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn mul_(&self, v: f64) -> Result<()> {
-        self.update(|w| w.mul(v))
+        self.update_(|w| w.mul(v))
     }
 
     /// Sets every element to `v` in place (`param.data.fill_(v)`).
@@ -353,18 +353,18 @@ impl Parameter {
         Ok(())
     }
 
-    /// Sets one element in place: `p.set_at(&[0, 0], 42.0)` is PyTorch's `p.data[0, 0] = 42`.
+    /// Sets one element in place: `p.set_at_(&[0, 0], 42.0)` is PyTorch's `p.data[0, 0] = 42`.
     /// A wrong number of indices or an index out of range is an error and changes nothing.
     ///
     /// ```
     /// let p = d2l::Parameter::new(d2l::Tensor::zeros((2, 2))?)?;
-    /// p.set_at(&[0, 1], 42.0)?;
+    /// p.set_at_(&[0, 1], 42.0)?;
     /// assert_eq!(p.data()?.to_vec()?, vec![0.0, 42.0, 0.0, 0.0]);
-    /// assert_eq!(p.set_at(&[2, 0], 1.0).unwrap_err().to_string(),
+    /// assert_eq!(p.set_at_(&[2, 0], 1.0).unwrap_err().to_string(),
     ///            "index 2 is out of bounds for dimension 0 with size 2");
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn set_at(&self, index: &[usize], v: f64) -> Result<()> {
+    pub fn set_at_(&self, index: &[usize], v: f64) -> Result<()> {
         let var = self.var("__setitem__")?;
         let dims = var.dims();
         if index.len() != dims.len() {

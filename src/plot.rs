@@ -21,10 +21,12 @@
 //! # Ok::<(), d2l::Error>(())
 //! ```
 
+mod density;
 mod hist;
 mod lines;
 
-pub use hist::{Density, Hist, hist, hist_grid};
+pub use density::Density;
+pub use hist::{Hist, hist, hist_grid};
 pub use lines::{Lines, Series, lines};
 
 use crate::{Error, Result};

@@ -13,6 +13,7 @@ pub use crate::nn::{
     Identity, LazyLinear, Linear, Module, ModuleExt, ReLU, Sequential, Sigmoid, Tanh,
 };
 pub use crate::optim::SGD;
+pub use crate::py::{py, type_of};
 pub use crate::{
     Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,
 };

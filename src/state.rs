@@ -295,7 +295,7 @@ pub(crate) fn load_into(
         );
     }
     for (p, value) in writes {
-        p.set_data(value)?;
+        p.set_data_(value)?;
     }
     for (p, value) in first_values {
         p.materialize(value)?;

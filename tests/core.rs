@@ -82,10 +82,10 @@ fn forward_shapes_and_indexing() -> Result<()> {
 #[test]
 fn state_dict_prints_like_ordered_dict() -> Result<()> {
     let net = mlp()?;
-    net[2].weight()?.set_data(&Tensor::new(&[[
+    net[2].weight()?.set_data_(&Tensor::new(&[[
         -0.1328f32, 0.0236, 0.2590, 0.2789, 0.3122, 0.0892, -0.2700, -0.0821,
     ]])?)?;
-    net[2].bias()?.set_data(&Tensor::new(&[0.2761f32])?)?;
+    net[2].bias()?.set_data_(&Tensor::new(&[0.2761f32])?)?;
     assert_eq!(
         net[2].state_dict().to_string(),
         "OrderedDict([('weight', tensor([[-0.1328,  0.0236,  0.2590,  0.2789,  0.3122,  0.0892, -0.2700, -0.0821]])), ('bias', tensor([0.2761]))])"
@@ -102,7 +102,7 @@ fn state_dict_prints_like_ordered_dict() -> Result<()> {
 fn parameter_display_data_and_grad() -> Result<()> {
     let net = mlp()?;
     let bias = net[2].bias()?;
-    bias.set_data(&Tensor::new(&[0.1968f32])?)?;
+    bias.set_data_(&Tensor::new(&[0.1968f32])?)?;
     assert_eq!(
         bias.to_string(),
         "Parameter containing:\ntensor([0.1968], requires_grad=True)"
@@ -314,19 +314,19 @@ fn in_place_writes_are_seen_through_every_alias() -> Result<()> {
     let alias = net.param("0.weight")?;
     let before = w.data()?.to_vec()?;
     w.add_(1.0)?; // data[:] += 1
-    w.set_at(&[0, 0], 42.0)?; // data[0, 0] = 42
+    w.set_at_(&[0, 0], 42.0)?; // data[0, 0] = 42
     let after = alias.data()?.to_vec()?;
     assert_eq!(after[0], 42.0);
     for i in 1..32 {
         assert_eq!(after[i], before[i] + 1.0);
     }
-    w.set_data(&Tensor::zeros((8, 4))?)?;
+    w.set_data_(&Tensor::zeros((8, 4))?)?;
     assert_eq!(net[0].weight()?.data()?.sum()?.item()?, 0.0);
     // A wrong shape is an error and changes nothing.
-    let err = w.set_data(&Tensor::ones((3, 3))?).unwrap_err();
+    let err = w.set_data_(&Tensor::ones((3, 3))?).unwrap_err();
     assert!(err.to_string().contains("[3, 3]"), "{err}");
-    assert!(w.set_at(&[0], 1.0).is_err());
-    assert!(w.set_at(&[8, 0], 1.0).is_err());
+    assert!(w.set_at_(&[0], 1.0).is_err());
+    assert!(w.set_at_(&[8, 0], 1.0).is_err());
     assert_eq!(alias.data()?.sum()?.item()?, 0.0);
     // Slices carry PyTorch's grad_fn.
     assert_eq!(w.i(..2)?.grad_fn(), Some("SliceBackward0"));
@@ -360,7 +360,7 @@ fn tied_layers_share_one_parameter() -> Result<()> {
             .iter()
             .all(|&b| b == 1.0)
     );
-    net[2].weight()?.set_at(&[0, 0], 100.0)?;
+    net[2].weight()?.set_at_(&[0, 0], 100.0)?;
     assert_eq!(net[4].weight()?.data()?.i((0, 0))?.item()?, 100.0);
     // Listed once, as in PyTorch.
     let names: Vec<String> = net.named_parameters().into_iter().map(|(n, _)| n).collect();
@@ -381,8 +381,8 @@ fn tied_layers_share_one_parameter() -> Result<()> {
 
 fn scalar_linear(w: f32, b: f32) -> Result<Linear> {
     let l = Linear::new(1, 1)?;
-    l.weight()?.set_data(&Tensor::new(&[[w]])?)?;
-    l.bias()?.set_data(&Tensor::new(&[b])?)?;
+    l.weight()?.set_data_(&Tensor::new(&[[w]])?)?;
+    l.bias()?.set_data_(&Tensor::new(&[b])?)?;
     Ok(l)
 }
 
@@ -433,11 +433,11 @@ fn tied_gradient_matches_finite_differences() -> Result<()> {
     for k in [0usize, 4, 8] {
         let (i, j) = (k / 3, k % 3);
         let orig = w.data()?.to_vec()?[k] as f64;
-        w.set_at(&[i, j], orig + eps)?;
+        w.set_at_(&[i, j], orig + eps)?;
         let up = loss_of(&net)?;
-        w.set_at(&[i, j], orig - eps)?;
+        w.set_at_(&[i, j], orig - eps)?;
         let down = loss_of(&net)?;
-        w.set_at(&[i, j], orig)?;
+        w.set_at_(&[i, j], orig)?;
         let fd = (up - down) / (2.0 * eps);
         assert!(
             (fd - grad[k] as f64).abs() < 1e-3,
@@ -580,8 +580,8 @@ fn in_place_writes_keep_dtype_and_touch_only_their_target() -> Result<()> {
     use candle_core::{DType, Device};
     let zeros = candle_core::Tensor::zeros((2, 3, 4), DType::F64, &Device::Cpu)?;
     let p = Parameter::new(Tensor::from(zeros))?;
-    p.set_at(&[1, 2, 3], 0.1)?;
-    p.set_at(&[0, 1, 0], -2.0)?;
+    p.set_at_(&[1, 2, 3], 0.1)?;
+    p.set_at_(&[0, 1, 0], -2.0)?;
     let v: Vec<f64> = p.data()?.as_candle().flatten_all()?.to_vec1()?;
     for (i, x) in v.iter().enumerate() {
         let want = match i {
@@ -598,7 +598,7 @@ fn in_place_writes_keep_dtype_and_touch_only_their_target() -> Result<()> {
     q.fill_(0.1)?;
     assert_eq!(q.values_f32()?, vec![0.1f32; 3]);
     let s = Parameter::new(Tensor::new(7f32)?)?;
-    s.set_at(&[], 1.5)?;
+    s.set_at_(&[], 1.5)?;
     assert_eq!(s.values_f32()?, vec![1.5]);
     Ok(())
 }

@@ -58,14 +58,14 @@ fn call(op: &str, p: &Parameter, args: &Value) -> Result<()> {
         "normal_" => init::normal_(p, f("mean"), f("std")),
         "trunc_normal_" => init::trunc_normal_(p, f("mean"), f("std"), f("a"), f("b")),
         "constant_" => init::constant_(p, f("val")),
-        "xavier_uniform_" if has("gain") => init::xavier_uniform_with(p, f("gain")),
+        "xavier_uniform_" if has("gain") => init::xavier_uniform_with_(p, f("gain")),
         "xavier_uniform_" => init::xavier_uniform_(p),
-        "xavier_normal_" if has("gain") => init::xavier_normal_with(p, f("gain")),
+        "xavier_normal_" if has("gain") => init::xavier_normal_with_(p, f("gain")),
         "xavier_normal_" => init::xavier_normal_(p),
         "kaiming_uniform_" if args.as_object().unwrap().is_empty() => init::kaiming_uniform_(p),
-        "kaiming_uniform_" => init::kaiming_uniform_with(p, kaiming()?),
+        "kaiming_uniform_" => init::kaiming_uniform_with_(p, kaiming()?),
         "kaiming_normal_" if args.as_object().unwrap().is_empty() => init::kaiming_normal_(p),
-        "kaiming_normal_" => init::kaiming_normal_with(p, kaiming()?),
+        "kaiming_normal_" => init::kaiming_normal_with_(p, kaiming()?),
         "_calculate_fan_in_and_fan_out" => init::calculate_fan_in_and_fan_out(p).map(|_| ()),
         "calculate_gain" => {
             init::calculate_gain(args.field("nonlinearity").str(), None).map(|_| ())
@@ -165,7 +165,7 @@ fn zero_element_tensors_are_left_alone() {
                 nonlinearity: "swish",
                 ..Default::default()
             };
-            init::kaiming_normal_with(p, opts)
+            init::kaiming_normal_with_(p, opts)
         }),
         ("orthogonal_", &[0, 3], |p| init::orthogonal_(p, 1.0)),
         ("orthogonal_ 3-D", &[2, 0, 3], |p| init::orthogonal_(p, 1.0)),

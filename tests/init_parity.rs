@@ -62,19 +62,19 @@ fn replay(case: &Value) -> (Vec<f64>, Compare) {
             normal
         }
         "xavier_uniform_" => {
-            init::xavier_uniform_with(&p, arg("gain")).unwrap();
+            init::xavier_uniform_with_(&p, arg("gain")).unwrap();
             Compare::Exact
         }
         "xavier_normal_" => {
-            init::xavier_normal_with(&p, arg("gain")).unwrap();
+            init::xavier_normal_with_(&p, arg("gain")).unwrap();
             normal
         }
         "kaiming_uniform_" => {
-            init::kaiming_uniform_with(&p, kaiming()).unwrap();
+            init::kaiming_uniform_with_(&p, kaiming()).unwrap();
             Compare::Exact
         }
         "kaiming_normal_" => {
-            init::kaiming_normal_with(&p, kaiming()).unwrap();
+            init::kaiming_normal_with_(&p, kaiming()).unwrap();
             normal
         }
         "trunc_normal_" => {
@@ -335,7 +335,7 @@ fn chapter_custom_inits_match_pytorch() {
                 if m.is::<Linear>() {
                     let w = m.weight()?;
                     init::uniform_(&w, -10.0, 10.0)?;
-                    w.update(|w| w.mul(&w.abs()?.ge(5.0)?))?;
+                    w.update_(|w| w.mul(&w.abs()?.ge(5.0)?))?;
                 }
                 Ok(())
             }),

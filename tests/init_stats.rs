@@ -313,7 +313,7 @@ fn ks_rejects_kaiming_values_checked_against_the_other_fan() {
         mode: FanMode::FanOut,
         ..Default::default()
     };
-    init::kaiming_normal_with(&p, opts).unwrap();
+    init::kaiming_normal_with_(&p, opts).unwrap();
     let v = p.values_f32().unwrap();
     assert_fits("kaiming_normal_ fan_out", &v, |x| {
         normal_cdf(x, 0.0, (2.0 / fan_out).sqrt())
@@ -446,7 +446,7 @@ fn xavier_uniform_follows_its_bound() {
             &[2, 4],
             |p, seed| {
                 if use_gain {
-                    init::xavier_uniform_with(p, gain(seed))
+                    init::xavier_uniform_with_(p, gain(seed))
                 } else {
                     init::xavier_uniform_(p)
                 }
@@ -475,7 +475,7 @@ fn xavier_normal_follows_its_std() {
             &[2, 4],
             |p, seed| {
                 if use_gain {
-                    init::xavier_normal_with(p, gain(seed))
+                    init::xavier_normal_with_(p, gain(seed))
                 } else {
                     init::xavier_normal_(p)
                 }
@@ -517,7 +517,7 @@ fn kaiming_uniform_follows_its_bound() {
                         mode,
                         ..Default::default()
                     };
-                    init::kaiming_uniform_with(p, opts)
+                    init::kaiming_uniform_with_(p, opts)
                 },
                 |seed, shape, v| {
                     let bound = 3f64.sqrt() * kaiming_std(shape, a(seed), mode);
@@ -545,7 +545,7 @@ fn kaiming_normal_follows_its_std() {
                         mode,
                         ..Default::default()
                     };
-                    init::kaiming_normal_with(p, opts)
+                    init::kaiming_normal_with_(p, opts)
                 },
                 |seed, shape, v| {
                     let std = kaiming_std(shape, a(seed), mode);

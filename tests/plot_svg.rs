@@ -204,7 +204,7 @@ fn x_tick_labels_span_the_data() {
 fn title_and_axis_names_are_text() {
     let fig = hist(&[1.0, 2.0, 2.5], "net[0].weight").unwrap();
     let doc = parse(&fig);
-    for s in ["net[0].weight", "value", "count"] {
+    for s in ["net[0].weight", "数值", "个数"] {
         assert!(has_text(&doc, s), "missing text {s:?}");
     }
     let root = doc.root_element();
@@ -321,7 +321,7 @@ fn density_curve_is_scaled_to_counts() {
         at_top.0,
         x(0.0)
     );
-    assert!(has_text(&doc, "normal(mean=0, std=1)") && has_text(&doc, "values (n=1000)"));
+    assert!(has_text(&doc, "N(0, 1²)") && has_text(&doc, "样本（1000 个）"));
 }
 
 #[test]
@@ -369,7 +369,7 @@ fn grids_hold_every_panel() {
         for (t, _) in &panels[..n] {
             assert!(has_text(&doc, t), "panel {t} missing from a grid of {n}");
         }
-        assert_eq!(texts(&doc).iter().filter(|t| t.s == "count").count(), n);
+        assert_eq!(texts(&doc).iter().filter(|t| t.s == "个数").count(), n);
         let root = doc.root_element();
         let size = (num(&root, "width"), num(&root, "height"));
         let expected = match n {
@@ -572,4 +572,62 @@ fn save_svg_writes_the_text() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), fig.svg());
     assert!(fig.save_svg(dir.join("missing").join("h.svg")).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bar_above_y_max_is_cut_and_labelled_with_its_count() {
+    let mut v = vec![0.0f32; 900];
+    v.extend((0..100).map(|i| 1.0 + i as f32 / 100.0));
+    let fig = Hist::new(&v, "mass at zero")
+        .bins(20)
+        .y_max(40.0)
+        .plot()
+        .unwrap();
+    let doc = parse(&fig);
+    assert!(has_text(&doc, "↑ 900"), "the cut bar's count is written");
+    let heights: Vec<f64> = bars(&doc).iter().map(|b| b.3).collect();
+    let tallest = heights.iter().copied().fold(0.0, f64::max);
+    // The cut bar reaches the top of the axis, the others (10 values each) a quarter of it.
+    let flat = heights
+        .iter()
+        .copied()
+        .filter(|h| *h < tallest)
+        .fold(0.0, f64::max);
+    assert!(
+        close(flat / tallest, 10.0 / 40.0, 0.02),
+        "{flat} / {tallest}"
+    );
+    let uncut = Hist::new(&v, "mass at zero").bins(20).plot().unwrap();
+    assert!(!has_text(&parse(&uncut), "↑ 900"));
+}
+
+#[test]
+fn a_shared_x_range_gives_every_panel_the_same_ticks() {
+    let mut g = Generator::new(0);
+    let (narrow, wide) = (g.normal_f32(500, 0.0, 0.1), g.normal_f32(500, 0.0, 1.0));
+    let fig = Hist::grid_shared_x(&[
+        Hist::new(&narrow, "narrow")
+            .bins(30)
+            .density(Density::normal(0.0, 0.1)),
+        Hist::new(&wide, "wide")
+            .bins(30)
+            .density(Density::normal(0.0, 1.0)),
+    ])
+    .unwrap();
+    let doc = parse(&fig);
+    let labels: Vec<String> = texts(&doc)
+        .into_iter()
+        .filter(|t| t.anchor == "middle" && t.s.parse::<f64>().is_ok())
+        .map(|t| t.s)
+        .collect();
+    let half = labels.len() / 2;
+    assert!(half > 2 && labels[..half] == labels[half..], "{labels:?}");
+    // Values outside a range are left out of the counts (and the legend's n).
+    let hist = Hist::new(&[0.1, 0.2, 5.0], "t")
+        .range(0.0, 1.0)
+        .legend("n={n}");
+    let fig = hist.density(Density::uniform(0.0, 1.0)).plot().unwrap();
+    let doc = parse(&fig);
+    assert!(has_text(&doc, "n=2"));
+    assert!(Hist::new(&[5.0], "t").range(0.0, 1.0).plot().is_err());
 }

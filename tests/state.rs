@@ -124,7 +124,7 @@ fn tied_parameters_survive_a_round_trip() -> Result<()> {
     std::fs::remove_file(&path)?;
     assert!(b[2].weight()?.same_as(&b[4].weight()?));
     assert_eq!(values(&b), values(&a));
-    b[2].weight()?.set_at(&[0, 0], 100.0)?;
+    b[2].weight()?.set_at_(&[0, 0], 100.0)?;
     assert_eq!(b[4].weight()?.data()?.i((0, 0))?.item()?, 100.0);
     Ok(())
 }

@@ -1,12 +1,11 @@
 //! Histograms: [`hist`], [`hist_grid`] and the [`Hist`] builder with an optional [`Density`].
 
+use super::density::Density;
 use super::{
     Area, DESC_SIZE, FONT, Figure, PALETTE, TICK_SIZE, TITLE_SIZE, draw_err, render, tick_formatter,
 };
 use crate::{Error, Result};
 use plotters::prelude::*;
-use std::fmt;
-use std::sync::Arc;
 
 /// The automatic rule never makes more bins than this.
 const MAX_AUTO_BINS: usize = 100;
@@ -15,177 +14,11 @@ const MAX_BINS: usize = 10_000;
 /// Size of a figure with one histogram, and of one panel in a grid.
 const SINGLE_SIZE: (u32, u32) = (640, 400);
 const PANEL_SIZE: (u32, u32) = (420, 300);
-/// Number of straight pieces a density curve is drawn with.
-const CURVE_PIECES: usize = 200;
-
-/// A theoretical probability density to draw over a histogram.
-///
-/// The curve is scaled to the histogram: at `x` it shows the count a bin of the histogram's
-/// width would hold on average, `n * bin_width * pdf(x)`.
-///
-/// ```
-/// use d2l::plot::{Density, Hist};
-/// let w = d2l::rng::Generator::new(0).normal_f32(500, 0.0, 0.01);
-/// let fig = Hist::new(&w, "normal_(std=0.01)").density(Density::normal(0.0, 0.01)).plot()?;
-/// assert!(fig.svg().contains("normal(mean=0, std=0.01)"));
-/// # Ok::<(), d2l::Error>(())
-/// ```
-#[derive(Clone)]
-pub struct Density {
-    kind: Kind,
-}
-
-#[derive(Clone)]
-enum Kind {
-    Normal {
-        mean: f64,
-        std: f64,
-    },
-    Uniform {
-        a: f64,
-        b: f64,
-    },
-    Custom {
-        label: String,
-        pdf: Arc<dyn Fn(f64) -> f64 + Send + Sync>,
-    },
-}
-
-impl Density {
-    /// The normal density N(`mean`, `std`²), as drawn by `nn.init.normal_(mean, std)`.
-    ///
-    /// ```
-    /// let d = d2l::plot::Density::normal(0.0, 0.01);
-    /// assert_eq!(d.label(), "normal(mean=0, std=0.01)");
-    /// let long = d2l::plot::Density::normal(0.0, 0.07216878364870322);
-    /// assert_eq!(long.label(), "normal(mean=0, std=0.07217)");
-    /// ```
-    pub fn normal(mean: f64, std: f64) -> Self {
-        Density {
-            kind: Kind::Normal { mean, std },
-        }
-    }
-
-    /// The uniform density on [`a`, `b`], as drawn by `nn.init.uniform_(a, b)`.
-    ///
-    /// ```
-    /// let d = d2l::plot::Density::uniform(-1.0, 1.0);
-    /// assert_eq!(d.label(), "uniform(a=-1, b=1)");
-    /// ```
-    pub fn uniform(a: f64, b: f64) -> Self {
-        Density {
-            kind: Kind::Uniform { a, b },
-        }
-    }
-
-    /// Any density, given as a function of `x`, named `label` in the legend.
-    ///
-    /// The function must give finite, non-negative values; plotting fails otherwise.
-    ///
-    /// ```
-    /// use d2l::plot::{Density, Hist};
-    /// let laplace = Density::custom("laplace(0, 1)", |x: f64| 0.5 * (-x.abs()).exp());
-    /// let fig = Hist::new(&[-1.0, 0.0, 0.5, 2.0], "samples").density(laplace).plot()?;
-    /// assert!(fig.svg().contains("laplace(0, 1)"));
-    /// # Ok::<(), d2l::Error>(())
-    /// ```
-    pub fn custom(label: &str, pdf: impl Fn(f64) -> f64 + Send + Sync + 'static) -> Self {
-        Density {
-            kind: Kind::Custom {
-                label: label.to_string(),
-                pdf: Arc::new(pdf),
-            },
-        }
-    }
-
-    /// The name shown in the legend.
-    ///
-    /// ```
-    /// assert_eq!(d2l::plot::Density::custom("my pdf", |_| 1.0).label(), "my pdf");
-    /// ```
-    pub fn label(&self) -> String {
-        match &self.kind {
-            Kind::Normal { mean, std } => {
-                format!("normal(mean={}, std={})", short(*mean), short(*std))
-            }
-            Kind::Uniform { a, b } => format!("uniform(a={}, b={})", short(*a), short(*b)),
-            Kind::Custom { label, .. } => label.clone(),
-        }
-    }
-
-    /// Checks the parameters.
-    fn check(&self) -> Result<()> {
-        match self.kind {
-            Kind::Normal { mean, std } if !(mean.is_finite() && std.is_finite() && std > 0.0) => {
-                Err(Error::msg(format!(
-                    "density {}: mean must be finite and std positive and finite",
-                    self.label()
-                )))
-            }
-            Kind::Uniform { a, b } if !(a.is_finite() && b.is_finite() && a < b) => {
-                Err(Error::msg(format!(
-                    "density {}: a and b must be finite with a < b",
-                    self.label()
-                )))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// The points of the curve `scale * pdf(x)` over `lo..=hi`.
-    fn curve(&self, lo: f64, hi: f64, scale: f64) -> Result<Vec<(f64, f64)>> {
-        self.check()?;
-        let xs = (0..=CURVE_PIECES).map(|i| lo + (hi - lo) * i as f64 / CURVE_PIECES as f64);
-        match &self.kind {
-            Kind::Normal { mean, std } => {
-                let c = scale / (std * (2.0 * std::f64::consts::PI).sqrt());
-                Ok(xs
-                    .map(|x| (x, c * (-0.5 * ((x - mean) / std).powi(2)).exp()))
-                    .collect())
-            }
-            // Drawn exactly: flat at 0, a vertical step up at a, flat, a step down at b.
-            Kind::Uniform { a, b } => {
-                let (a, b) = (*a, *b);
-                if b <= lo || a >= hi {
-                    return Ok(vec![(lo, 0.0), (hi, 0.0)]);
-                }
-                let h = scale / (b - a);
-                let mut pts = Vec::with_capacity(6);
-                if a > lo {
-                    pts.extend([(lo, 0.0), (a, 0.0)]);
-                }
-                pts.extend([(a.max(lo), h), (b.min(hi), h)]);
-                if b < hi {
-                    pts.extend([(b, 0.0), (hi, 0.0)]);
-                }
-                Ok(pts)
-            }
-            Kind::Custom { label, pdf } => xs
-                .map(|x| {
-                    let p = pdf(x);
-                    if p.is_finite() && p >= 0.0 {
-                        Ok((x, scale * p))
-                    } else {
-                        Err(Error::msg(format!(
-                            "density {label} is {p} at x = {x}; a density must be finite and \
-                             non-negative"
-                        )))
-                    }
-                })
-                .collect(),
-        }
-    }
-}
-
-impl fmt::Debug for Density {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Density({})", self.label())
-    }
-}
 
 /// A histogram to draw, with options. [`hist`] is the short form of `Hist::new(..).plot()`.
 ///
-/// The x axis is labelled "value" and the y axis "count". Unless [`Hist::bins`] says otherwise,
+/// The x axis is labelled 数值 (value) and the y axis 个数 (count), the bars' legend says
+/// 样本（n 个） (n samples); [`Hist::axes`] and [`Hist::legend`] change them. Unless [`Hist::bins`] says otherwise,
 /// the number of bins follows numpy's `bins="auto"` rule (roughly the smaller bin width of the
 /// Freedman–Diaconis and Sturges rules), capped at 100 bins. Like numpy, data whose values are
 /// all equal get one bin from `v - 0.5` to `v + 0.5` (wider when `|v|` exceeds 500000).
@@ -202,6 +35,14 @@ pub struct Hist {
     values: Vec<f32>,
     bins: Option<usize>,
     density: Option<Density>,
+    x_label: String,
+    y_label: String,
+    /// The bars' legend text; `{n}` stands for the number of values.
+    legend: String,
+    /// The counted and shown x range, when not the data's own.
+    range: Option<(f64, f64)>,
+    /// The top of the y axis, when bars above it are cut off and labelled.
+    y_max: Option<f64>,
 }
 
 impl Hist {
@@ -218,7 +59,69 @@ impl Hist {
             values: values.to_vec(),
             bins: None,
             density: None,
+            x_label: "数值".to_string(),
+            y_label: "个数".to_string(),
+            legend: "样本（{n} 个）".to_string(),
+            range: None,
+            y_max: None,
         }
+    }
+
+    /// Names the axes (by default 数值 and 个数).
+    ///
+    /// ```
+    /// let fig = d2l::plot::Hist::new(&[1.0, 2.0], "t").axes("权重", "个数").plot()?;
+    /// assert!(fig.svg().contains("权重") && fig.svg().contains("个数"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn axes(mut self, x_label: &str, y_label: &str) -> Self {
+        self.x_label = x_label.to_string();
+        self.y_label = y_label.to_string();
+        self
+    }
+
+    /// The legend text of the bars (by default "样本（{n} 个）"); `{n}` is replaced by the
+    /// number of values. The legend is drawn when there is a density or a cut-off bar.
+    ///
+    /// ```
+    /// use d2l::plot::{Density, Hist};
+    /// let h = Hist::new(&[0.1, 0.5, 0.9], "t").legend("样本（{n} 个）");
+    /// let fig = h.density(Density::uniform(0.0, 1.0)).plot()?;
+    /// assert!(fig.svg().contains("样本（3 个）"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn legend(mut self, text: &str) -> Self {
+        self.legend = text.to_string();
+        self
+    }
+
+    /// Counts and shows only `lo..=hi` (values outside are left out, as numpy's `range` does),
+    /// so that histograms side by side can share one x axis and one bin width.
+    ///
+    /// ```
+    /// use d2l::plot::Hist;
+    /// assert!(Hist::new(&[0.2, 0.4], "t").range(-1.0, 1.0).plot().is_ok());
+    /// assert!(Hist::new(&[0.2, 0.4], "t").range(1.0, 1.0).plot().is_err());
+    /// ```
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        self.range = Some((lo, hi));
+        self
+    }
+
+    /// Ends the y axis at `top`: a bar that is taller is cut off there and labelled with its
+    /// count, so that one tall bar (a mass at a single value) does not flatten the rest.
+    ///
+    /// ```
+    /// use d2l::plot::Hist;
+    /// let mut v = vec![0.0f32; 900];
+    /// v.extend((0..100).map(|i| 1.0 + i as f32 / 100.0));
+    /// let fig = Hist::new(&v, "t").bins(20).y_max(40.0).plot()?;
+    /// assert!(fig.svg().contains("900"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn y_max(mut self, top: f64) -> Self {
+        self.y_max = Some(top);
+        self
     }
 
     /// Uses `bins` equal-width bins between the smallest and the largest value.
@@ -239,7 +142,7 @@ impl Hist {
     /// use d2l::plot::{Density, Hist};
     /// let u = d2l::rng::Generator::new(0).uniform_f32(200, -1.0, 1.0);
     /// let fig = Hist::new(&u, "uniform_(-1, 1)").density(Density::uniform(-1.0, 1.0)).plot()?;
-    /// assert!(fig.svg().contains("uniform(a=-1, b=1)"));
+    /// assert!(fig.svg().contains("U(-1, 1)"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn density(mut self, density: Density) -> Self {
@@ -301,6 +204,47 @@ impl Hist {
     }
 }
 
+impl Hist {
+    /// [`Hist::grid`] with one x range for all panels (from the smallest to the largest value
+    /// of any of them, unless a panel has its own [`Hist::range`]): with the same number of
+    /// bins, every panel then has the same bin width, so the shapes can be compared.
+    ///
+    /// ```
+    /// use d2l::plot::Hist;
+    /// let mut g = d2l::rng::Generator::new(0);
+    /// let (narrow, wide) = (g.normal_f32(300, 0.0, 0.1), g.normal_f32(300, 0.0, 1.0));
+    /// let fig = Hist::grid_shared_x(&[
+    ///     Hist::new(&narrow, "std 0.1").bins(30),
+    ///     Hist::new(&wide, "std 1").bins(30),
+    /// ])?;
+    /// assert!(fig.svg().contains("std 0.1"));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn grid_shared_x(panels: &[Hist]) -> Result<Figure> {
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for h in panels {
+            let (a, b) = match h.range {
+                Some(r) => r,
+                None => h
+                    .values
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                        (a.min(f64::from(v)), b.max(f64::from(v)))
+                    }),
+            };
+            (lo, hi) = (lo.min(a), hi.max(b));
+        }
+        let shared: Vec<Hist> = panels
+            .iter()
+            .map(|h| Hist {
+                range: Some((lo, hi)),
+                ..h.clone()
+            })
+            .collect();
+        Hist::grid(&shared)
+    }
+}
+
 /// A histogram of `values` with title `title`; see [`Hist`] for the bins and the errors.
 ///
 /// ```
@@ -358,7 +302,22 @@ impl<'h> Panel<'h> {
         }
         let mut sorted: Vec<f64> = hist.values.iter().map(|&v| f64::from(v)).collect();
         sorted.sort_by(f64::total_cmp);
-        let (min, max) = (sorted[0], sorted[n - 1]);
+        if let Some((a, b)) = hist.range {
+            if !(a.is_finite() && b.is_finite() && a < b) {
+                return Err(fail(format!(
+                    "the range must be finite with lo < hi, got {a}..{b}"
+                )));
+            }
+            sorted.retain(|v| (a..=b).contains(v));
+            if sorted.is_empty() {
+                return Err(fail(format!("no values in the range {a}..{b}")));
+            }
+        }
+        let n = sorted.len();
+        let (min, max) = match hist.range {
+            Some(r) => r,
+            None => (sorted[0], sorted[n - 1]),
+        };
         // numpy's one bin from v - 0.5 to v + 0.5 for constant data, widened for |v| > 5e5 so
         // that the edges stay distinct from v.
         let half = 0.5f64.max(min.abs() * 1e-6);
@@ -384,7 +343,7 @@ impl<'h> Panel<'h> {
             Some(d) => {
                 let (x0, x1) = padded(lo, hi);
                 Some(
-                    d.curve(x0, x1, n as f64 * (hi - lo) / bins as f64)
+                    d.curve(x0, x1, hist.values.len() as f64 * (hi - lo) / bins as f64)
                         .map_err(|e| fail(e.to_string()))?,
                 )
             }
@@ -403,10 +362,15 @@ impl<'h> Panel<'h> {
         let (x0, x1) = padded(self.lo, self.hi);
         let top_count = self.counts.iter().copied().max().unwrap_or(0) as f64;
         let top_curve = self.curve.iter().flatten().map(|p| p.1).fold(0.0, f64::max);
-        let top = top_count.max(top_curve).max(1.0);
+        let top = match self.hist.y_max {
+            Some(m) => m,
+            None => top_count.max(top_curve).max(1.0),
+        };
+        let cut = self.hist.y_max.is_some() && top_count > top;
         // With a legend, leave room above the bars for it (about 60 pixels of the plot's
         // height, which is the area less the caption, the margins and the x labels).
-        let y1 = if self.curve.is_some() {
+        let legend = self.curve.is_some() || cut;
+        let y1 = if legend {
             let plot_height = (f64::from(area.dim_in_pixel().1) - 100.0).max(120.0);
             top / (1.0 - 60.0 / plot_height)
         } else {
@@ -430,8 +394,8 @@ impl<'h> Panel<'h> {
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(TRANSPARENT)
-            .x_desc("value")
-            .y_desc("count")
+            .x_desc(&self.hist.x_label)
+            .y_desc(&self.hist.y_label)
             .axis_desc_style((FONT, DESC_SIZE))
             .label_style((FONT, TICK_SIZE))
             .x_labels(8)
@@ -451,20 +415,46 @@ impl<'h> Panel<'h> {
         };
         let drawn = chart
             .draw_series(bars.clone().map(|(i, &c)| {
-                Rectangle::new([(edge(i), 0.0), (edge(i + 1), c as f64)], bar_style)
+                Rectangle::new(
+                    [(edge(i), 0.0), (edge(i + 1), (c as f64).min(top))],
+                    bar_style,
+                )
             }))
             .map_err(draw_err)?;
-        drawn.label(format!("values (n={})", self.hist.values.len()));
+        let n = self.counts.iter().sum::<usize>().to_string();
+        drawn.label(self.hist.legend.replace("{n}", &n));
         drawn.legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 16, y + 5)], bar_style));
         // Thin white outlines keep neighbouring bars apart.
         chart
             .draw_series(bars.map(|(i, &c)| {
                 Rectangle::new(
-                    [(edge(i), 0.0), (edge(i + 1), c as f64)],
+                    [(edge(i), 0.0), (edge(i + 1), (c as f64).min(top))],
                     WHITE.stroke_width(1),
                 )
             }))
             .map_err(draw_err)?;
+        if cut {
+            // A cut-off bar: a dark cap at the top of the axis and its true count beside it.
+            let tall = self
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c as f64 > top);
+            for (i, &c) in tall {
+                let cap = [(edge(i), top * 0.97), (edge(i + 1), top)];
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(cap, BLACK.filled())))
+                    .map_err(draw_err)?;
+                let label = Text::new(
+                    format!("↑ {c}"),
+                    (edge(i + 1), top * 0.93),
+                    (FONT, TICK_SIZE + 2).into_font().color(&BLACK),
+                );
+                chart
+                    .draw_series(std::iter::once(label))
+                    .map_err(draw_err)?;
+            }
+        }
 
         if let (Some(curve), Some(density)) = (&self.curve, &self.hist.density) {
             let style = PALETTE[3].stroke_width(2);
@@ -473,6 +463,8 @@ impl<'h> Panel<'h> {
                 .map_err(draw_err)?
                 .label(density.label())
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], style));
+        }
+        if legend {
             chart
                 .configure_series_labels()
                 .position(SeriesLabelPosition::UpperRight)
@@ -521,20 +513,6 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
 }
 
-/// A number with at most 4 significant digits, for legends (`0.07216878` → `0.07217`).
-fn short(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let decimals = (3 - x.abs().log10().floor() as i32).max(0) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,45 +552,5 @@ mod tests {
         let p = Panel::new(&h).unwrap();
         assert_eq!(p.counts, vec![7]);
         assert_eq!((p.lo, p.hi), (41.5, 42.5));
-    }
-
-    #[test]
-    fn normal_curve_peaks_at_the_expected_count() {
-        // 100 values, bins of width 0.5: at the mean a bin holds 100 * 0.5 / sqrt(2 pi) = 19.95.
-        let pts = Density::normal(0.0, 1.0)
-            .curve(-1.0, 1.0, 100.0 * 0.5)
-            .unwrap();
-        let peak = pts.iter().map(|p| p.1).fold(0.0, f64::max);
-        assert!((peak - 19.947114).abs() < 1e-5, "{peak}");
-        assert_eq!(pts.len(), CURVE_PIECES + 1);
-    }
-
-    #[test]
-    fn uniform_curve_is_an_exact_step() {
-        let pts = Density::uniform(0.0, 2.0).curve(-1.0, 3.0, 10.0).unwrap();
-        assert_eq!(
-            pts,
-            vec![
-                (-1.0, 0.0),
-                (0.0, 0.0),
-                (0.0, 5.0),
-                (2.0, 5.0),
-                (2.0, 0.0),
-                (3.0, 0.0)
-            ]
-        );
-    }
-
-    #[test]
-    fn bad_densities_are_errors() {
-        assert!(Density::normal(0.0, 0.0).curve(0.0, 1.0, 1.0).is_err());
-        assert!(Density::uniform(1.0, 1.0).curve(0.0, 1.0, 1.0).is_err());
-        let e = Density::custom("log", f64::ln)
-            .curve(-1.0, 1.0, 1.0)
-            .unwrap_err();
-        assert!(
-            e.to_string().starts_with("density log is NaN at x = -1"),
-            "{e}"
-        );
     }
 }

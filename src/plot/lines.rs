@@ -92,19 +92,19 @@ pub struct Lines {
 }
 
 impl Lines {
-    /// An empty chart titled `title`, with axes named "step" and "value".
+    /// An empty chart titled `title`, with axes named 步数 (step) and 数值 (value).
     ///
     /// ```
     /// use d2l::plot::{Lines, Series};
     /// let fig = Lines::new("t").series(Series::new("a", &[1.0, 2.0])).plot()?;
-    /// assert!(fig.svg().contains("step") && fig.svg().contains("value"));
+    /// assert!(fig.svg().contains("步数") && fig.svg().contains("数值"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn new(title: &str) -> Self {
         Lines {
             title: title.to_string(),
-            x_label: "step".to_string(),
-            y_label: "value".to_string(),
+            x_label: "步数".to_string(),
+            y_label: "数值".to_string(),
             series: Vec::new(),
             log_y: false,
         }

@@ -19,7 +19,10 @@ that the notebook test notices a difference:
 - stale.ipynb        stored text output changed from the real "42" to "41"
 - stale_svg.ipynb    stored SVG changed (one colour) from the real output
 
-usage: .venv/bin/python tests/notebooks/make_fixtures.py
+- cross_cell_backward.ipynb  good: the tied 1-D example's model, data, loss and backward in four
+                     cells give the gradients 5 and 3
+
+usage: .venv/bin/python tests/notebooks/make_fixtures.py [NAME ...]   (all fixtures by default)
 """
 
 from __future__ import annotations
@@ -84,6 +87,22 @@ FIXTURES = {
         'String::from("shown with {:?}")',
         "vec![1, 2, 3]",
     ],
+    # A backward pass whose model, data and loss were made in different cells (each cell is
+    # compiled on its own, with its own copy of candle): the worked example of tied gradients.
+    "cross_cell_backward": [
+        FIRST,
+        "let shared = Linear::new(1, 1)?;\n"
+        "init::constant_(&shared.weight()?, 2.0)?;\n"
+        "init::constant_(&shared.bias()?, 1.0)?;\n"
+        "let tied = sequential![shared.clone(), shared.clone()];",
+        "let (x, y) = (Tensor::new(&[1f32])?, Tensor::new(&[3f32])?);",
+        "let loss = tied.forward(&x)?.sub(&y)?;\nloss",
+        "loss.backward()?;\n"
+        "let gw = shared.weight()?.grad().expect(\"a gradient for the weight\").to_vec()?;\n"
+        "let gb = shared.bias()?.grad().expect(\"a gradient for the bias\").to_vec()?;\n"
+        'assert_eq!((gw.clone(), gb.clone()), (vec![5.0], vec![3.0]), "tied gradients across cells");\n'
+        'println!("tied gradients from four cells: {gw:?} {gb:?}");',
+    ],
     "allow_stderr": [
         FIRST,
         'eprintln!("a deliberate message on stderr");',
@@ -119,9 +138,14 @@ def replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     HERE.mkdir(parents=True, exist_ok=True)
+    unknown = set(names) - set(FIXTURES)
+    if unknown:
+        raise SystemExit(f"no fixture named {sorted(unknown)}; there are {sorted(FIXTURES)}")
     for name, sources in FIXTURES.items():
+        if names and name not in names:
+            continue
         print(f"executing {name}", flush=True)
         nb = execute(name, sources)
         if name == "stale":
@@ -137,4 +161,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -65,7 +65,9 @@ def test_the_run_as_a_whole_fails(fixture_run):
     assert len(cells) == expected
 
 
-@pytest.mark.parametrize("notebook", ["determinism", "svg", "allow_stderr", "without_prelude"])
+@pytest.mark.parametrize(
+    "notebook", ["determinism", "svg", "allow_stderr", "without_prelude", "cross_cell_backward"]
+)
 def test_good_notebooks_pass(fixture_run, notebook):
     _, cells, _ = fixture_run
     mine = {name: text for (nb, name), text in cells.items() if nb == notebook}
@@ -81,6 +83,15 @@ def test_draws_continue_one_stream_across_cells(fixture_run):
     text = "".join(o.get("text", "") for o in nb.cells[5].outputs)
     assert "rand: 3 + 3 draws over two cells == 6 draws in one cell: true" in text
     assert "randn: 3 + 3 draws over two cells == 6 draws in one cell: true" in text
+
+
+def test_a_backward_pass_spans_cells(fixture_run):
+    # Model, data and loss from three cells, backward in a fourth: the tied gradients 5 and 3
+    # (the last cell asserts them; a failed assert would be a panic).
+    assert outcome(fixture_run, "cross_cell_backward", "Cell 4") is None
+    nb = nbformat.read(str(fixture_run[2] / "cross_cell_backward.ipynb"), as_version=4)
+    text = "".join(o.get("text", "") for o in nb.cells[4].outputs)
+    assert "tied gradients from four cells: [5.0] [3.0]" in text
 
 
 def test_a_panic_fails_even_without_output_comparison(fixture_run):

@@ -396,7 +396,7 @@ def init_section(crit: dict, torch: dict, goals: list) -> list[str]:
     parts = [
         "part: draw uniform into a Vec (Generator::uniform_f32)",
         "part: draw normal into a Vec (Generator::normal_f32)",
-        "part: Parameter::set_data of a ready tensor",
+        "part: Parameter::set_data_ of a ready tensor",
         "candle: Tensor::rand (new tensor, candle's rng)",
         "candle: Tensor::randn (new tensor, candle's rng)",
         "candle: Var::set (copy into the variable)",
@@ -411,10 +411,10 @@ def init_section(crit: dict, torch: dict, goals: list) -> list[str]:
                          "elem/s)" if t else "–")
         lines.append(f"| {p} | {cells[0]} | {cells[1]} |")
     for n in (1024, 4096):
-        a = crit_times(crit, f"set_one_element/{n}x{n}/Parameter::set_at")
+        a = crit_times(crit, f"set_one_element/{n}x{n}/Parameter::set_at_")
         b = crit_times(crit, f"set_one_element/{n}x{n}/candle: const_set on a narrowed view")
         if a and b:
-            lines.append(f"| one element, {n}×{n}: `Parameter::set_at` / candle `const_set` on "
+            lines.append(f"| one element, {n}×{n}: `Parameter::set_at_` / candle `const_set` on "
                          f"a narrowed view | {fmt_s(statistics.median(a))} | "
                          f"{fmt_s(statistics.median(b))} |")
     lines.append("")

@@ -19,10 +19,10 @@
 //! | [`constant_`]`(p, val)`, [`ones_`], [`zeros_`] | a constant | `constant_`, `ones_`, `zeros_` |
 //! | [`eye_`]`(p)` | the identity matrix | `eye_(t)` |
 //! | [`dirac_`]`(p, groups)` | the identity convolution kernel | `dirac_(t, groups)` |
-//! | [`xavier_uniform_`]`(p)`, [`xavier_uniform_with`]`(p, gain)` | U(-a, a), a = gain·√(6 / (fan_in + fan_out)) | `xavier_uniform_(t, gain)` |
-//! | [`xavier_normal_`]`(p)`, [`xavier_normal_with`]`(p, gain)` | N(0, std²), std = gain·√(2 / (fan_in + fan_out)) | `xavier_normal_(t, gain)` |
-//! | [`kaiming_uniform_`]`(p)`, [`kaiming_uniform_with`]`(p, opts)` | U(-b, b), b = gain·√(3 / fan) | `kaiming_uniform_(t, a, mode, nonlinearity)` |
-//! | [`kaiming_normal_`]`(p)`, [`kaiming_normal_with`]`(p, opts)` | N(0, std²), std = gain / √fan | `kaiming_normal_(t, a, mode, nonlinearity)` |
+//! | [`xavier_uniform_`]`(p)`, [`xavier_uniform_with_`]`(p, gain)` | U(-a, a), a = gain·√(6 / (fan_in + fan_out)) | `xavier_uniform_(t, gain)` |
+//! | [`xavier_normal_`]`(p)`, [`xavier_normal_with_`]`(p, gain)` | N(0, std²), std = gain·√(2 / (fan_in + fan_out)) | `xavier_normal_(t, gain)` |
+//! | [`kaiming_uniform_`]`(p)`, [`kaiming_uniform_with_`]`(p, opts)` | U(-b, b), b = gain·√(3 / fan) | `kaiming_uniform_(t, a, mode, nonlinearity)` |
+//! | [`kaiming_normal_`]`(p)`, [`kaiming_normal_with_`]`(p, opts)` | N(0, std²), std = gain / √fan | `kaiming_normal_(t, a, mode, nonlinearity)` |
 //! | [`orthogonal_`]`(p, gain)` | a (semi-)orthogonal matrix times gain | `orthogonal_(t, gain)` |
 //! | [`sparse_`]`(p, sparsity, std)` | N(0, std²) with a fraction of each column zeroed | `sparse_(t, sparsity, std)` |
 //!
@@ -35,8 +35,8 @@
 //! * `xavier_*` and `kaiming_*`, which are usually called with the tensor alone, have a short
 //!   form that uses PyTorch's defaults (`xavier_uniform_(&w)` is gain 1;
 //!   `kaiming_uniform_(&w)` is `a = 0`, `mode = "fan_in"`, `nonlinearity = "leaky_relu"`) and a
-//!   `_with` form for the rest: `xavier_uniform_with(&w, gain)`,
-//!   `kaiming_uniform_with(&w, KaimingOptions { .. })`, where [`KaimingOptions`] implements
+//!   `_with` form for the rest: `xavier_uniform_with_(&w, gain)`,
+//!   `kaiming_uniform_with_(&w, KaimingOptions { .. })`, where [`KaimingOptions`] implements
 //!   `Default` with PyTorch's defaults.
 //! * Every other function takes all of PyTorch's arguments, in PyTorch's order. PyTorch's
 //!   defaults, to write out when you want them: `uniform_(p, 0.0, 1.0)`,
@@ -69,7 +69,7 @@
 //!         let w = m.weight()?;
 //!         println!("Init weight {}", w.shape()?);
 //!         init::uniform_(&w, -10.0, 10.0)?;
-//!         w.update(|w| w.mul(&w.abs()?.ge(5.0)?))?;
+//!         w.update_(|w| w.mul(&w.abs()?.ge(5.0)?))?;
 //!     }
 //!     Ok(())
 //! })?;
@@ -91,8 +91,8 @@ mod sparse;
 
 pub use orthogonal::orthogonal_;
 pub use scaled::{
-    KaimingOptions, kaiming_normal_, kaiming_normal_with, kaiming_uniform_, kaiming_uniform_with,
-    xavier_normal_, xavier_normal_with, xavier_uniform_, xavier_uniform_with,
+    KaimingOptions, kaiming_normal_, kaiming_normal_with_, kaiming_uniform_, kaiming_uniform_with_,
+    xavier_normal_, xavier_normal_with_, xavier_uniform_, xavier_uniform_with_,
 };
 pub use sparse::sparse_;
 
@@ -117,7 +117,7 @@ fn write(p: &Parameter, dims: &[usize], values: Values) -> Result<()> {
         Values::F32(v) => candle_core::Tensor::from_vec(v, dims, &Device::Cpu)?,
         Values::F64(v) => candle_core::Tensor::from_vec(v, dims, &Device::Cpu)?,
     };
-    p.set_data(&t.into())
+    p.set_data_(&t.into())
 }
 
 /// Writes values computed in float64 (exact for the constants of `eye_`/`dirac_`).

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Xavier (Glorot) uniform with gain 1: U(-a, a) with `a = √(6 / (fan_in + fan_out))`. See
-/// [`xavier_uniform_with`].
+/// [`xavier_uniform_with_`].
 ///
 /// ```
 /// use d2l::{nn::init, Parameter, Tensor};
@@ -15,7 +15,7 @@ use super::*;
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn xavier_uniform_(p: &Parameter) -> Result<()> {
-    xavier_uniform_with(p, 1.0)
+    xavier_uniform_with_(p, 1.0)
 }
 
 /// Xavier (Glorot) uniform: U(-a, a) with
@@ -30,12 +30,12 @@ pub fn xavier_uniform_(p: &Parameter) -> Result<()> {
 /// use d2l::{nn::init, Parameter, Tensor};
 /// let w = Parameter::new(Tensor::zeros((8, 4))?)?;
 /// let gain = init::calculate_gain("relu", None)?;
-/// init::xavier_uniform_with(&w, gain)?;
+/// init::xavier_uniform_with_(&w, gain)?;
 /// let a = gain as f32 * (6.0f32 / 12.0).sqrt();
 /// assert!(w.values_f32()?.iter().all(|x| x.abs() <= a));
 /// # Ok::<(), d2l::Error>(())
 /// ```
-pub fn xavier_uniform_with(p: &Parameter, gain: f64) -> Result<()> {
+pub fn xavier_uniform_with_(p: &Parameter, gain: f64) -> Result<()> {
     let (fan_in, fan_out) = fans(&p.shape()?)?;
     let std = gain * xavier_scale(fan_in, fan_out)?;
     let a = 3f64.sqrt() * std;
@@ -51,7 +51,7 @@ fn xavier_scale(fan_in: usize, fan_out: usize) -> Result<f64> {
 }
 
 /// Xavier (Glorot) normal with gain 1: N(0, std²) with `std = √(2 / (fan_in + fan_out))`. See
-/// [`xavier_normal_with`].
+/// [`xavier_normal_with_`].
 ///
 /// ```
 /// use d2l::{nn::init, Parameter, Tensor};
@@ -61,20 +61,20 @@ fn xavier_scale(fan_in: usize, fan_out: usize) -> Result<f64> {
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn xavier_normal_(p: &Parameter) -> Result<()> {
-    xavier_normal_with(p, 1.0)
+    xavier_normal_with_(p, 1.0)
 }
 
 /// Xavier (Glorot) normal: N(0, std²) with `std = gain · √(2 / (fan_in + fan_out))`, the
-/// same variance as [`xavier_uniform_with`] from a bell curve instead of a flat one.
+/// same variance as [`xavier_uniform_with_`] from a bell curve instead of a flat one.
 ///
 /// ```
 /// use d2l::{nn::init, Parameter, Tensor};
 /// let w = Parameter::new(Tensor::zeros((8, 4))?)?;
-/// init::xavier_normal_with(&w, 0.5)?;
+/// init::xavier_normal_with_(&w, 0.5)?;
 /// assert!(w.values_f32()?.iter().any(|&x| x != 0.0));
 /// # Ok::<(), d2l::Error>(())
 /// ```
-pub fn xavier_normal_with(p: &Parameter, gain: f64) -> Result<()> {
+pub fn xavier_normal_with_(p: &Parameter, gain: f64) -> Result<()> {
     let (fan_in, fan_out) = fans(&p.shape()?)?;
     let std = gain * xavier_scale(fan_in, fan_out)?;
     draw_normal(p, 0.0, std)
@@ -83,7 +83,7 @@ pub fn xavier_normal_with(p: &Parameter, gain: f64) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // Kaiming (He).
 
-/// The optional arguments of [`kaiming_uniform_with`] and [`kaiming_normal_with`].
+/// The optional arguments of [`kaiming_uniform_with_`] and [`kaiming_normal_with_`].
 /// `KaimingOptions::default()` is PyTorch's default: `a = 0`, `mode = FanIn`,
 /// `nonlinearity = "leaky_relu"` (which, with `a = 0`, is the gain √2 of a ReLU).
 ///
@@ -132,7 +132,7 @@ fn kaiming_std(p: &Parameter, opts: &KaimingOptions<'_>) -> Result<Option<f64>> 
 }
 
 /// Kaiming (He) uniform with PyTorch's defaults (`a = 0`, fan-in, `"leaky_relu"`):
-/// U(-b, b) with `b = √2 · √(3 / fan_in) = √(6 / fan_in)`. See [`kaiming_uniform_with`].
+/// U(-b, b) with `b = √2 · √(3 / fan_in) = √(6 / fan_in)`. See [`kaiming_uniform_with_`].
 ///
 /// ```
 /// use d2l::{nn::init, Parameter, Tensor};
@@ -143,7 +143,7 @@ fn kaiming_std(p: &Parameter, opts: &KaimingOptions<'_>) -> Result<Option<f64>> 
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn kaiming_uniform_(p: &Parameter) -> Result<()> {
-    kaiming_uniform_with(p, KaimingOptions::default())
+    kaiming_uniform_with_(p, KaimingOptions::default())
 }
 
 /// Kaiming (He) uniform: U(-b, b) with `b = gain · √(3 / fan)` (He et al., 2015), where
@@ -156,13 +156,13 @@ pub fn kaiming_uniform_(p: &Parameter) -> Result<()> {
 /// use d2l::nn::init::{self, FanMode, KaimingOptions};
 /// use d2l::{Parameter, Tensor};
 /// let w = Parameter::new(Tensor::zeros((8, 4))?)?;
-/// init::kaiming_uniform_with(&w, KaimingOptions { a: 5f64.sqrt(), ..Default::default() })?;
+/// init::kaiming_uniform_with_(&w, KaimingOptions { a: 5f64.sqrt(), ..Default::default() })?;
 /// assert!(w.values_f32()?.iter().all(|x| x.abs() <= 0.5)); // 1/√4
 /// let opts = KaimingOptions { mode: FanMode::FanOut, nonlinearity: "relu", ..Default::default() };
-/// init::kaiming_uniform_with(&w, opts)?;
+/// init::kaiming_uniform_with_(&w, opts)?;
 /// # Ok::<(), d2l::Error>(())
 /// ```
-pub fn kaiming_uniform_with(p: &Parameter, opts: KaimingOptions<'_>) -> Result<()> {
+pub fn kaiming_uniform_with_(p: &Parameter, opts: KaimingOptions<'_>) -> Result<()> {
     match kaiming_std(p, &opts)? {
         Some(std) => {
             let bound = 3f64.sqrt() * std;
@@ -173,7 +173,7 @@ pub fn kaiming_uniform_with(p: &Parameter, opts: KaimingOptions<'_>) -> Result<(
 }
 
 /// Kaiming (He) normal with PyTorch's defaults (`a = 0`, fan-in, `"leaky_relu"`):
-/// N(0, std²) with `std = √2 / √fan_in`. See [`kaiming_normal_with`].
+/// N(0, std²) with `std = √2 / √fan_in`. See [`kaiming_normal_with_`].
 ///
 /// ```
 /// use d2l::{nn::init, Parameter, Tensor};
@@ -183,7 +183,7 @@ pub fn kaiming_uniform_with(p: &Parameter, opts: KaimingOptions<'_>) -> Result<(
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn kaiming_normal_(p: &Parameter) -> Result<()> {
-    kaiming_normal_with(p, KaimingOptions::default())
+    kaiming_normal_with_(p, KaimingOptions::default())
 }
 
 /// Kaiming (He) normal: N(0, std²) with `std = gain / √fan`, where
@@ -194,12 +194,12 @@ pub fn kaiming_normal_(p: &Parameter) -> Result<()> {
 /// use d2l::{Parameter, Tensor};
 /// let w = Parameter::new(Tensor::zeros((8, 4))?)?;
 /// let opts = KaimingOptions { mode: FanMode::FanOut, nonlinearity: "relu", ..Default::default() };
-/// init::kaiming_normal_with(&w, opts)?;
-/// let err = init::kaiming_normal_with(&w, KaimingOptions { nonlinearity: "gelu", ..opts });
+/// init::kaiming_normal_with_(&w, opts)?;
+/// let err = init::kaiming_normal_with_(&w, KaimingOptions { nonlinearity: "gelu", ..opts });
 /// assert_eq!(err.unwrap_err().to_string(), "Unsupported nonlinearity gelu");
 /// # Ok::<(), d2l::Error>(())
 /// ```
-pub fn kaiming_normal_with(p: &Parameter, opts: KaimingOptions<'_>) -> Result<()> {
+pub fn kaiming_normal_with_(p: &Parameter, opts: KaimingOptions<'_>) -> Result<()> {
     match kaiming_std(p, &opts)? {
         Some(std) => draw_normal(p, 0.0, std),
         None => Ok(()),
