@@ -294,7 +294,9 @@ class KernelPool:
         client.load_connection_info(
             {**spare.connection_info, "key": spare.connection_info["key"].encode()}
         )
-        client.start_channels()
+        # No heartbeat channel: on a loaded machine a kernel that is slow to answer it would be
+        # taken for dead; the process itself is watched instead (spare.alive()).
+        client.start_channels(hb=False)
         start = time.monotonic()
         try:
             client.wait_for_ready(timeout=120)
