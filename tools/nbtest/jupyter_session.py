@@ -246,9 +246,13 @@ def notebook_cells(path: Path) -> list[dict]:
     return [c for c in nb["cells"] if c["cell_type"] == "code"]
 
 
+def _text(value) -> str:
+    """nbformat stores text either as one string or as a list of lines."""
+    return "".join(value) if isinstance(value, list) else value
+
+
 def _source(cell: dict) -> str:
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
+    return _text(cell["source"])
 
 
 COMPARED_MIME = ("text/plain", "text/html", "image/svg+xml")
@@ -260,8 +264,7 @@ def comparable(outputs: list[dict]) -> list:
     for o in outputs:
         kind = o["output_type"]
         if kind == "stream":
-            text = o["text"]
-            text = "".join(text) if isinstance(text, list) else text
+            text = _text(o["text"])
             if out and out[-1][0] == "stream" and out[-1][1] == o["name"]:
                 out[-1] = ("stream", o["name"], out[-1][2] + text)
             else:
@@ -269,7 +272,7 @@ def comparable(outputs: list[dict]) -> list:
         elif kind in ("execute_result", "display_data"):
             data = o.get("data", {})
             out.append(("data", tuple(
-                (m, "".join(data[m]) if isinstance(data[m], list) else data[m])
+                (m, _text(data[m]))
                 for m in COMPARED_MIME if m in data)))
         elif kind == "error":
             out.append(("error", o.get("ename"), o.get("evalue")))

@@ -218,7 +218,9 @@ class KernelPool:
         """The folder to warm a spare for, or None; evicts spares of older folders for room."""
         if self._closed or self.size <= 0 or self._failures >= MAX_FAILURES or not self._wanted:
             return None
-        self._ready = [s for s in self._ready if s.alive() or s.kill()]
+        for dead in [s for s in self._ready if not s.alive()]:
+            self._ready.remove(dead)
+            dead.kill()
         for cwd in reversed(self._wanted):
             have = sum(1 for s in self._ready if s.cwd == cwd)
             if have >= self.size:
