@@ -1,13 +1,22 @@
-"""Kernels open at the same time build in separate folders (tools/kernel/evcxr-kernel)."""
+"""Kernels open at the same time build in separate folders (tools/kernel/evcxr-kernel), each
+sharing the warm template's compiled dependencies instead of copying them."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import sys
+
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools" / "kernel"))
+import fill_slot  # noqa: E402
+
+# A slot's own disk after building and running a cell: its copies of what cargo rewrites and the
+# cell's libraries (the template itself is ~0.8 GB).
+SLOT_OWN_MB = 50
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 FIRST = ':dep d2l = { path = "../../.." }\nuse d2l::prelude::*;\nmanual_seed(0);'
@@ -59,3 +68,7 @@ def test_kernels_open_at_once_get_their_own_build_folder():
     # and each kernel has its own random stream, both seeded with 0
     draws = [s.split(maxsplit=1)[1] for s in shown]
     assert draws[0] == draws[1], shown
+    # the dependencies were not rebuilt in the slots: they are still the template's files
+    for folder in folders:
+        own = fill_slot.own_bytes(Path(folder)) / 1e6
+        assert own < SLOT_OWN_MB, f"{folder} holds {own:.0f} MB of its own"
