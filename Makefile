@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LAB_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --ServerApp.allow_root=True)
 
 .PHONY: help lab test setup notebooks bench tools-test cargo-test nbtest browser-check \
-        rust-src evcxr venv kernel chromium warmup clean-cache
+        rust-src evcxr venv kernel chromium warmup clean-cache hub hub-install hub-singleuser hub-test classroom-bench
 
 help:
 	@echo "make lab        install everything, then open JupyterLab on notebooks/"
@@ -30,6 +30,8 @@ help:
 	@echo "make setup      install and warm the Rust kernel's build cache (both targets do this)"
 	@echo "make notebooks  re-execute every notebook in place (stored outputs = what running gives)"
 	@echo "make bench      run the benchmark (tools/bench/run)"
+	@echo "make hub        install and start a JupyterHub for a class (README: For a class)"
+	@echo "make classroom-bench  simulated students on a hub of its own (BENCHMARKS.md)"
 	@echo "make clean-cache  delete the Rust kernel's build cache (.cache/evcxr)"
 
 # ---------------------------------------------------------------- install
@@ -83,7 +85,7 @@ lab: setup
 	jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ROOT)/notebooks $(LAB_ROOT_FLAG) \
 	    --ServerApp.jpserver_extensions=d2l_kernel_pool=True
 
-test: tools-test cargo-test nbtest browser-check
+test: tools-test cargo-test nbtest browser-check hub-test
 
 # The tests of tools/ itself (tools/tests): seconds, with neither a Rust kernel nor torch.
 tools-test: venv
@@ -115,6 +117,40 @@ bench:
 	elif [ -f tools/bench/run ]; then bash tools/bench/run; \
 	else echo "tools/bench/run does not exist yet"; exit 1; fi
 
-# The kernels' build cache (~0.5 GB for the template and each slot); `make setup` rebuilds it.
+# ---------------------------------------------------------------- a class
+
+# The hub's own environment, .venv-hub: the hub, and every student's server and kernels, run
+# from it. It is built on a Python every account can run (tools/hub/shared.py: this machine's
+# python3, hard-linked out of root's home if it lives there), with requirements.txt,
+# requirements-hub.txt (JupyterHub, its sign-up page, its idle culler) and the kernel pool.
+HUB_VENV := $(ROOT)/.venv-hub
+hub-install: evcxr $(HUB_VENV)/.installed
+	@tools/kernel/install-kernelspec $(HUB_VENV)
+$(HUB_VENV)/.installed: requirements.txt requirements-hub.txt tools/kernel/pool/pyproject.toml
+	@echo "Installing the class hub's environment into .venv-hub (1-2 min)"
+	rm -rf $(HUB_VENV)
+	"$$(python3 tools/hub/shared.py python)" -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    -r requirements.txt -r requirements-hub.txt
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e tools/kernel/pool
+	touch $@
+
+# For a container image (hub/k8s/Dockerfile): JupyterHub's single-user server in .venv itself,
+# where the image's Python is readable by its one account.
+hub-singleuser: venv
+	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.txt -r requirements-hub.txt
+
+# Runs as root: it makes each student's account and starts their server as it (tools/hub/start).
+hub: setup hub-install
+	$(SUDO) tools/hub/start
+
+# The class hub for real (tests/hub): accounts, sign-up and login, a notebook run through it.
+hub-test: setup hub-install
+	$(SUDO) $(HUB_VENV)/bin/python -m pytest -p no:cacheprovider -q tests/hub
+
+classroom-bench: setup hub-install
+	$(SUDO) $(HUB_VENV)/bin/python tools/bench/classroom_bench.py
+
+# The kernels' build cache (the template, ~0.8 GB, and a few MB per slot); `make setup` rebuilds it.
 clean-cache:
 	rm -rf .cache/evcxr

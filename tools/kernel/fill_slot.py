@@ -102,7 +102,15 @@ def fill(template: Path, slot: Path) -> dict[str, int]:
                 os.symlink(os.readlink(src), dst)
                 counts["symlink"] += 1
             elif must_copy(rel_dir / name, st.st_size):
-                shutil.copy2(src, dst)
+                try:
+                    shutil.copy2(src, dst)
+                except PermissionError:
+                    if st.st_size:
+                        raise
+                    # An empty lock file only its owner may read (rustc's incremental
+                    # session locks are 0600): what it holds is its name.
+                    dst.touch()
+                    os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
                 counts["copy"] += 1
             else:
                 kind = share(src, dst, allow_hardlink=allow_hardlink)

@@ -96,6 +96,11 @@ class JupyterServer:
                 os.killpg(self.process.pid, 9)
                 self.process.wait()
 
+    @property
+    def ws_url(self) -> str:
+        """Where the kernels' websockets are (`url` with the ws scheme)."""
+        return "ws" + self.url.removeprefix("http")
+
     def request(self, method: str, path: str, body: dict | None = None) -> dict | list | None:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
@@ -153,7 +158,7 @@ class NotebookSession:
 
     def _connect(self) -> websocket.WebSocket:
         return websocket.create_connection(
-            f"ws://127.0.0.1:{self.server.port}/api/kernels/{self.kernel_id}/channels"
+            f"{self.server.ws_url}/api/kernels/{self.kernel_id}/channels"
             f"?session_id={self.client_session}",
             header=[f"Authorization: token {self.server.token}"], timeout=600,
         )
