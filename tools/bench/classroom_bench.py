@@ -243,13 +243,13 @@ def main() -> None:
             if per_student_gb is None:
                 per_student_gb = max((summary["peak_used_gb"] - summary["base_used_gb"]) / n, 0.1)
         need = Sampler.used_gb() + lecture * (per_student_gb or 1.0)
-        if lecture == 0:
-            pass
-        elif need > 0.9 * total_gb:
-            report["lecture"] = {"students": lecture, "not_run": True,
-                                 "would_need_gb": round(need, 1)}
-            log(f"lecture of {lecture}: not run, would need {need:.1f} GB")
-        else:
+        if lecture and need > 0.9 * total_gb:
+            report["lecture_asked"] = {"students": lecture, "would_need_gb": round(need, 1)}
+            # the largest lecture that fits, if it still has ten running
+            fits = int((0.9 * total_gb - Sampler.used_gb()) / (per_student_gb or 1.0))
+            log(f"lecture of {lecture}: would need {need:.1f} GB; {fits} fit")
+            lecture = fits if fits >= LECTURE_RUNNING else 0
+        if lecture:
             log(f"lecture: {lecture} logged in, {LECTURE_RUNNING} running")
             report["lecture"] = lecture_run(hub, names[:lecture])
     finally:

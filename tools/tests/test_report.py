@@ -181,3 +181,46 @@ def test_student_update_replaces_only_its_section(tmp_path):
     assert text.count(report_student.BEGIN) == 1
     assert text.count("(through Jupyter)") == len(report_student.goals(_student_run()))
     assert "| other | 1 | met |" in text and "kept" in text and text.rstrip().endswith("f")
+
+
+# ---------------------------------------------------------------- the class bench's section
+
+def _class(n, first, cell, disk=12.0, errors=0, different=0):
+    return {"students": n, "first_result_median_s": first, "first_result_p95_s": first * 1.5,
+            "cell_median_s": cell, "cell_p95_s": cell * 3, "peak_used_gb": 2.0 + n,
+            "base_used_gb": 2.0, "per_student_peak_mb": 1100.0, "cpu_mean_pct": 90.0,
+            "errors": errors, "outputs_different": different, "cells": 20 * n,
+            "disk_per_student_mb": disk}
+
+
+def test_classroom_section_reports_skipped_sizes_and_goals():
+    import report_classroom
+
+    results = {"machine": {"cores": 2, "memory_gb": 23.5},
+               "classes": [_class(1, 20.0, 0.8), _class(5, 60.0, 1.5)],
+               "not_run": [{"students": 20, "would_need_gb": 31.0}],
+               "lecture": {**_class(15, 30.0, 2.0), "running": 10},
+               "lecture_asked": {"students": 30, "would_need_gb": 36.2},
+               "per_student_gb_estimate": 1.1}
+    text = "\n".join(report_classroom.section(results))
+    assert "| 20 | not run: the class would need 31.0 GB" in text
+    assert "lecture: 15 open, 10 running" in text and "36.2 GB" in text
+    assert "| students hosted, each with a kernel open | 15 (30 would need 36.2 GB) | 30 | " \
+           "**not met** |" in text
+    assert "| extra disk per student | 12.0 MB | <= 50 MB | met |" in text
+    assert "| outputs lost or different, errors | 0 | 0 | met |" in text
+
+
+def test_classroom_section_counts_a_lost_output_against_the_goal(tmp_path):
+    import report_classroom
+
+    results = {"machine": {"cores": 2, "memory_gb": 23.5},
+               "classes": [_class(1, 20.0, 0.8, different=1)], "not_run": []}
+    md = tmp_path / "B.md"
+    md.write_text("# B\n\n## Findings\nx\n")
+    report_classroom.update(md, results)
+    report_classroom.update(md, results)  # replaced, not appended
+    text = md.read_text()
+    assert text.count(report_classroom.BEGIN) == 1
+    assert "| outputs lost or different, errors | 1 | 0 | **not met** |" in text
+    assert text.index(report_classroom.END) < text.index("## Findings")
