@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import signal
 import statistics
 import subprocess
 import sys
@@ -162,6 +163,8 @@ def summarise(n: int, results: list[dict], sampler: Sampler, base_gb: float) -> 
         "per_student_peak_mb": pct(list(sampler.per_student_peak_mb.values()), 0.5),
         "cpu_mean_pct": statistics.fmean(sampler.cpu) if sampler.cpu else None,
         "errors": sum(len(r["errors"]) + len(r.get("not_ok", [])) for r in results),
+        "cells_unanswered": sum(r.get("cells_unanswered", 0) for r in results),
+        "error_texts": [e for r in results for e in r["errors"]],
         "outputs_different": sum(len(r.get("mismatched_cells", [])) for r in results),
         "cells": len(cells),
         "disk_per_student_mb": pct([d for r in results
@@ -195,7 +198,9 @@ def lecture_run(hub: Hub, names: list[str]) -> dict:
         go = time.monotonic()
         futures = [pool.submit(run_cells, r["session"], r["cells"], go) for r in running]
         for r, f in zip(running, futures):
-            r.update(f.result())
+            out = f.result()
+            r["errors"] += out.pop("errors", [])
+            r.update(out)
         for r in opened:
             if "session" in r:
                 r.pop("session").close()
@@ -216,6 +221,8 @@ def delete_accounts() -> None:
 def main() -> None:
     if os.geteuid() != 0:
         sys.exit("classroom_bench.py: run as root (make classroom-bench)")
+    # stopped from outside: still stop the hub and delete the accounts
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(x) for x in os.environ.get("D2L_CLASS_SIZES", "1,5,10").split(",")]
     lecture = int(os.environ.get("D2L_CLASS_LECTURE", "30"))
     total_gb = Sampler.used_gb() + (
@@ -240,8 +247,9 @@ def main() -> None:
             log(f"N={n}: first result p95 {summary['first_result_p95_s']}, "
                 f"cell p95 {summary['cell_p95_s']}, peak {summary['peak_used_gb']:.1f} GB, "
                 f"errors {summary['errors']}, different {summary['outputs_different']}")
-            if per_student_gb is None:
-                per_student_gb = max((summary["peak_used_gb"] - summary["base_used_gb"]) / n, 0.1)
+            # what a student costs, from the largest class so far (a class of one also counts
+            # the machine's own swings)
+            per_student_gb = max((summary["peak_used_gb"] - summary["base_used_gb"]) / n, 0.1)
         need = Sampler.used_gb() + lecture * (per_student_gb or 1.0)
         if lecture and need > 0.9 * total_gb:
             report["lecture_asked"] = {"students": lecture, "would_need_gb": round(need, 1)}

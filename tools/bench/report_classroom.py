@@ -89,10 +89,14 @@ def section(r: dict) -> list[str]:
     if asked:
         lines.append(f"| lecture: {asked['students']} open, 10 running | not run: it would need "
                      f"{asked['would_need_gb']} GB | | | | | | | |")
+    texts = [t for c in r["classes"] + ([lec] if lec else []) for t in c.get("error_texts", [])]
+    if texts:
+        lines += ["", "Errors, as the bench recorded them:", ""]
+        lines += [f"- {t}" for t in texts[:8]]
     est = r.get("per_student_gb_estimate")
     if est:
-        lines += ["", f"Per student the machine gave up {est:.2f} GB in the first class (its "
-                  "peak over the memory in use before, divided by the class size); larger "
+        lines += ["", f"Per student the machine gave up {est:.2f} GB in the largest class run "
+                  "(its peak over the memory in use before, divided by the class size); larger "
                   "classes that would not fit in 90% of the memory are not started. The evcxr "
                   "kernel's rust-analyzer is most of it; a leaner kernel is what moves this."]
     return lines + ["", END]

@@ -167,14 +167,28 @@ def student_session(hub: Hub, name: str, notebook: Path, barrier: threading.Barr
     if not run:
         result["session"] = session
         return result
-    result.update(run_cells(session, cells, t0))
+    out = run_cells(session, cells, t0)
+    result["errors"] += out.pop("errors", [])
+    result.update(out)
     session.close()
     return result
 
 
+# A notebook that has not answered in this long is recorded as lost, not waited for.
+NOTEBOOK_TIMEOUT = float(os.environ.get("D2L_CLASS_NOTEBOOK_TIMEOUT", 900))
+
+
 def run_cells(session: NotebookSession, cells: list[dict], t0: float) -> dict:
     start = time.monotonic()
-    runs = session.run_all([_source(c) for c in cells], timeout=1800)
+    try:
+        runs = session.run_all([_source(c) for c in cells], timeout=NOTEBOOK_TIMEOUT)
+    except (TimeoutError, OSError) as err:
+        runs = [r for r in session.runs.values()]
+        answered = [r for r in runs if r.done]
+        return {"errors": [f"{session.path}: {type(err).__name__}: {err}"],
+                "cells_unanswered": len(cells) - len(answered),
+                "not_ok": [i for i, r in enumerate(runs) if r.done and r.status != "ok"],
+                "mismatched_cells": [], "cell_latencies_s": [], "first_result_s": None}
     firsts = [r.first_output for r in runs if r.first_output is not None]
     latencies, ready = [], start
     for r in runs:
