@@ -24,21 +24,13 @@ PREFIX = "d2ltest-"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes accounts: root only")
 
 
-def delete_accounts():
-    for account in pwd.getpwall():
-        if account.pw_name.startswith(PREFIX):
-            subprocess.run(["pkill", "-KILL", "-u", account.pw_name], check=False)
-            subprocess.run(["userdel", "--remove", account.pw_name], check=False,
-                           stderr=subprocess.DEVNULL)
-
-
 @pytest.fixture(scope="module")
 def hub():
-    delete_accounts()
+    hub_session.delete_accounts(PREFIX)
     hub = hub_session.Hub(["alice", "bob"], ROOT / "build" / "hub-test", PREFIX)
     yield hub
     hub.stop()
-    delete_accounts()
+    hub_session.delete_accounts(PREFIX)
 
 
 def as_account(name: str, command: str) -> subprocess.CompletedProcess:

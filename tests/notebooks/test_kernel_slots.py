@@ -3,10 +3,9 @@ sharing the warm template's compiled dependencies instead of copying them."""
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import sys
 
 from jupyter_client.manager import start_new_kernel
 

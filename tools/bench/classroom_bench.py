@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "nbtest"))
 sys.path.insert(0, str(ROOT / "tools" / "hub"))
 sys.path.insert(0, str(ROOT / "tools" / "bench"))
-from hub_session import Hub, run_cells, student_session  # noqa: E402
+from hub_session import Hub, delete_accounts, run_cells, student_session  # noqa: E402
 
 import report_classroom  # noqa: E402
 
@@ -210,14 +210,6 @@ def lecture_run(hub: Hub, names: list[str]) -> dict:
     return summary
 
 
-def delete_accounts() -> None:
-    for account in pwd.getpwall():
-        if account.pw_name.startswith(PREFIX):
-            subprocess.run(["pkill", "-KILL", "-u", account.pw_name], check=False)
-            subprocess.run(["userdel", "--remove", account.pw_name], check=False,
-                           stderr=subprocess.DEVNULL)
-
-
 def main() -> None:
     if os.geteuid() != 0:
         sys.exit("classroom_bench.py: run as root (make classroom-bench)")
@@ -227,7 +219,7 @@ def main() -> None:
     lecture = int(os.environ.get("D2L_CLASS_LECTURE", "30"))
     total_gb = Sampler.used_gb() + (
         int(Path("/proc/meminfo").read_text().split("MemAvailable:")[1].split()[0]) / 1024 / 1024)
-    delete_accounts()
+    delete_accounts(PREFIX)
     names = [f"s{i:02d}" for i in range(1, max(sizes + [lecture]) + 1)]
     hub = Hub(names, OUT, PREFIX)
     report: dict = {"machine": {"cores": os.cpu_count(), "memory_gb": round(total_gb, 1)},
@@ -262,7 +254,7 @@ def main() -> None:
             report["lecture"] = lecture_run(hub, names[:lecture])
     finally:
         hub.stop()
-        delete_accounts()
+        delete_accounts(PREFIX)
     report["per_student_gb_estimate"] = per_student_gb
     (OUT / "results.json").write_text(json.dumps(report, indent=1))
     log(f"results: {OUT / 'results.json'}")

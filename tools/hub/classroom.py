@@ -138,8 +138,9 @@ def kernel_env(root: Path, home: Path, pool_size: int) -> dict[str, str]:
         "D2L_CARGO_HOME": str(root / ".cache" / "cargo"),
         "D2L_KERNEL_POOL_SIZE": str(pool_size),
     }
-    if shared.python_library_path():
-        env["LD_LIBRARY_PATH"] = shared.python_library_path()
+    library = shared.python_library_path()
+    if library:
+        env["LD_LIBRARY_PATH"] = library
     return env
 
 

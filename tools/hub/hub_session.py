@@ -11,9 +11,9 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import os
+import pwd
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -25,15 +25,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "nbtest"))
-from jupyter_session import NotebookSession, _source, comparable  # noqa: E402
+from jupyter_session import (  # noqa: E402
+    NotebookSession, _source, comparable, free_port, json_request)
 
 PASSWORD = "a-long-class-password-" + secrets.token_hex(4)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def delete_accounts(prefix: str) -> None:
+    """Removes every Unix account whose name starts with ``prefix``, its processes and home (the
+    accounts a bench or test hub made)."""
+    for account in pwd.getpwall():
+        if account.pw_name.startswith(prefix):
+            subprocess.run(["pkill", "-KILL", "-u", account.pw_name], check=False)
+            subprocess.run(["userdel", "--remove", account.pw_name], check=False,
+                           stderr=subprocess.DEVNULL)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -74,14 +79,7 @@ class Hub:
                 time.sleep(1)
 
     def api(self, method: str, path: str, body: dict | None = None, token: str | None = None):
-        req = urllib.request.Request(
-            f"{self.url}/hub/api{path}", method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {token or self.token}",
-                     "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=600) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
+        return json_request(f"{self.url}/hub/api{path}", token or self.token, method, body)
 
     def stop(self) -> None:
         try:
@@ -101,13 +99,7 @@ class UserServer:
         self.token = token
 
     def request(self, method: str, path: str, body: dict | None = None):
-        req = urllib.request.Request(
-            self.url + path, method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=600) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
+        return json_request(self.url + path, self.token, method, body)
 
 
 def form_post(opener, url: str, jar, fields: dict) -> int:
@@ -183,7 +175,7 @@ def run_cells(session: NotebookSession, cells: list[dict], t0: float) -> dict:
     try:
         runs = session.run_all([_source(c) for c in cells], timeout=NOTEBOOK_TIMEOUT)
     except (TimeoutError, OSError) as err:
-        runs = [r for r in session.runs.values()]
+        runs = list(session.runs.values())
         answered = [r for r in runs if r.done]
         return {"errors": [f"{session.path}: {type(err).__name__}: {err}"],
                 "cells_unanswered": len(cells) - len(answered),

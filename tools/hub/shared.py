@@ -23,10 +23,20 @@ ROOT = Path(__file__).resolve().parents[2]
 HUB_CACHE = ROOT / ".cache" / "hub"
 
 
+def closed_folder(path: Path, within: Path | None = None) -> Path | None:
+    """The first folder on the way to ``path`` (``path`` itself included) that other accounts
+    cannot enter (no others' x bit), or None; only folders in ``within`` when it is given."""
+    for part in [*reversed(path.parents), path]:
+        if within is not None and part != within and within not in part.parents:
+            continue
+        if part.is_dir() and not part.stat().st_mode & 0o001:
+            return part
+    return None
+
+
 def others_can_enter(path: Path) -> bool:
-    """Whether an account other than the owner can reach ``path`` (every folder above it has the
-    others' x bit)."""
-    return all(p.stat().st_mode & 0o001 for p in [*path.parents, path] if p.is_dir())
+    """Whether an account other than the owner can reach ``path``."""
+    return closed_folder(path) is None
 
 
 def hard_link_copy(src: Path, dest: Path) -> Path:
@@ -80,17 +90,11 @@ def readable_by_students(root: Path = ROOT, *, above_root: bool = True) -> list[
     needed += [p.resolve() for p in needed if p.resolve() != p]
     bad = []
     for path in needed:
-        chain = [*reversed(path.parents), path]
-        if not above_root:
-            chain = [p for p in chain if p == root or root in p.parents]
-        for part in chain:
-            mode = part.stat().st_mode
-            if part.is_dir() and not mode & 0o001:
-                bad.append(f"{part} (others cannot enter it)")
-                break
-        else:
-            if not path.is_dir() and not path.stat().st_mode & 0o004:
-                bad.append(f"{path} (others cannot read it)")
+        closed = closed_folder(path, None if above_root else root)
+        if closed is not None:
+            bad.append(f"{closed} (others cannot enter it)")
+        elif not path.is_dir() and not path.stat().st_mode & 0o004:
+            bad.append(f"{path} (others cannot read it)")
     return bad
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -88,11 +89,13 @@ def fill(template: Path, slot: Path) -> dict[str, int]:
     template = template.resolve()
     counts = {"copy": 0, "link": 0, "symlink": 0, "dir": 0}
     allow_hardlink = True
+    folders = []
     for dirpath, _, filenames in os.walk(template):
         src_dir = Path(dirpath)
         rel_dir = src_dir.relative_to(template)
         dst_dir = slot / rel_dir
         dst_dir.mkdir(parents=True, exist_ok=True)
+        folders.append((src_dir, dst_dir))
         counts["dir"] += 1
         for name in filenames:
             src = src_dir / name
@@ -118,9 +121,8 @@ def fill(template: Path, slot: Path) -> dict[str, int]:
                 allow_hardlink = kind == "link"
                 counts[kind] += 1
     # Directory times last: creating entries above changed them.
-    for dirpath, _, _ in os.walk(template):
-        rel = Path(dirpath).relative_to(template)
-        shutil.copystat(dirpath, slot / rel)
+    for src_dir, dst_dir in folders:
+        shutil.copystat(src_dir, dst_dir)
     return counts
 
 
@@ -140,7 +142,7 @@ def own_bytes(slot: Path) -> int:
     for dirpath, _, filenames in os.walk(slot):
         for name in filenames:
             st = os.lstat(os.path.join(dirpath, name))
-            if not os.path.islink(os.path.join(dirpath, name)) and st.st_nlink == 1:
+            if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
                 total += st.st_size
     return total
 

@@ -40,6 +40,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def json_request(url: str, token: str, method: str, body: dict | None = None,
+                 timeout: float = 600) -> dict | list | None:
+    """One REST call to a Jupyter server or hub with a token: the JSON answer, None when empty."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        url, data=data, method=method,
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        text = resp.read()
+    return json.loads(text) if text else None
+
+
 class JupyterServer:
     """A `jupyter server` on 127.0.0.1 for the duration of a `with` block."""
 
@@ -102,14 +115,7 @@ class JupyterServer:
         return "ws" + self.url.removeprefix("http")
 
     def request(self, method: str, path: str, body: dict | None = None) -> dict | list | None:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.url + path, data=data, method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=600) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
+        return json_request(self.url + path, self.token, method, body)
 
     def get(self, path: str):
         return self.request("GET", path)
