@@ -54,6 +54,7 @@ $(VENV)/.installed: requirements.txt tools/kernel/pool/pyproject.toml
 	touch $@
 
 kernel: venv evcxr
+	@$(PY) tools/kernel/analysis_src.py
 	@tools/kernel/install-kernelspec $(VENV)
 	@jupyter kernelspec list | grep -q '^ *rust ' || { echo "kernel 'rust' not registered" >&2; exit 1; }
 

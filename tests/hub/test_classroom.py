@@ -73,7 +73,7 @@ def test_kernels_get_the_shared_build_and_their_own_slots(tmp_path):
 def test_the_check_names_what_other_accounts_cannot_read(tmp_path):
     root = tmp_path / "repo"
     for rel in ["src", ".venv-hub/bin", ".cache/evcxr/template", ".cache/cargo",
-                ".cache/evcxr-jupyter/bin", "tools/kernel"]:
+                ".cache/rust-analysis-src/library", ".cache/evcxr-jupyter/bin", "tools/kernel"]:
         (root / rel).mkdir(parents=True)
     for rel in ["Cargo.toml", ".venv-hub/bin/python", ".cache/evcxr-jupyter/bin/evcxr_jupyter",
                 "tools/kernel/evcxr-kernel"]:

@@ -84,6 +84,7 @@ def readable_by_students(root: Path = ROOT, *, above_root: bool = True) -> list[
     folders above ``root`` are checked too unless ``above_root`` is false."""
     needed = [root, root / "Cargo.toml", root / "src", root / ".venv-hub" / "bin" / "python",
               root / ".cache" / "evcxr" / "template", root / ".cache" / "cargo",
+              root / ".cache" / "rust-analysis-src" / "library",
               root / ".cache" / "evcxr-jupyter" / "bin" / "evcxr_jupyter",
               root / "tools" / "kernel" / "evcxr-kernel"]
     # A symlink is only as readable as what it points to (a venv's python may point into a home).
