@@ -21,6 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import kernel_memory  # noqa: E402
+import report_classroom  # noqa: E402
 import report_student  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -557,6 +559,15 @@ def write_report(args) -> None:
     goals: list = list(report_student.goals(student))
     body = []
     body += report_student.section(student) + [""]
+    pytorch_mb = student.get("pytorch", {}).get("kernel_after_import_rss_mb") if student else None
+    if (d / "kernel_memory.json").exists():
+        body += kernel_memory.section(load("kernel_memory.json"), pytorch_mb) + [""]
+    # The class section comes from its own run (make classroom-bench): kept as it is.
+    if Path(args.out).exists():
+        old = Path(args.out).read_text()
+        if report_classroom.BEGIN in old and report_classroom.END in old:
+            start = old.index(report_classroom.BEGIN)
+            body += [old[start:old.index(report_classroom.END) + len(report_classroom.END)], ""]
     body += notebooks_section(nb, goals)
     body += probe_section(nb)
     body += init_section(crit, torch, goals)

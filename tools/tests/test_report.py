@@ -224,3 +224,50 @@ def test_classroom_section_counts_a_lost_output_against_the_goal(tmp_path):
     assert text.count(report_classroom.BEGIN) == 1
     assert "| outputs lost or different, errors | 1 | 0 | **not met** |" in text
     assert text.index(report_classroom.END) < text.index("## Findings")
+
+
+def _memory_run():
+    case = {"case": "the kernel's settings", "env": {}, "rss_mb": 480.0,
+            "by_process": {"evcxr_jupyter": 480.0, "bash": 3.0}, "cell_s": [7.0, 2.5, 1.5],
+            "errors": []}
+    whole = {**case, "case": "as it comes", "rss_mb": 1094.0,
+             "by_process": {"evcxr_jupyter": 1094.0}, "errors": ["x: failed"]}
+    return {"cases": [whole, case], "load_after": ["3.1", "2.0", "1.5"]}
+
+
+def test_kernel_memory_section_has_a_row_per_case_and_pytorch_beside():
+    import kernel_memory
+    lines = kernel_memory.section(_memory_run(), 551.0)
+    text = "\n".join(lines)
+    assert lines[0] == kernel_memory.BEGIN and lines[-1] == kernel_memory.END
+    assert "| as it comes | 1094 MB | 1094 MB | 7.0 s / 2.5 s / 1.5 s | 1 |" in text
+    assert "| the kernel's settings | 480 MB | 480 MB |" in text
+    assert "| PyTorch's kernel after `import torch` (student bench) | 551 MB |" in text
+    assert "load average after it: 3.1 2.0 1.5" in text
+
+
+def test_kernel_memory_report_replaces_only_its_section(tmp_path):
+    import kernel_memory
+    data = tmp_path / "memory.json"
+    data.write_text(json.dumps(_memory_run()))
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text("# B\n\n<!-- student-bench:end -->\n\n## Later\n")
+    kernel_memory.report(data, md, None)
+    first = md.read_text()
+    assert first.index("<!-- student-bench:end -->") < first.index(kernel_memory.BEGIN)
+    assert first.index(kernel_memory.END) < first.index("## Later")
+    kernel_memory.report(data, md, None)  # again: the section is replaced, not added
+    assert md.read_text() == first and first.count(kernel_memory.BEGIN) == 1
+
+
+def test_whole_report_keeps_the_class_section_and_adds_kernel_memory(tmp_path, monkeypatch):
+    import kernel_memory
+    import report_classroom
+    monkeypatch.setattr(report, "sh", lambda *cmd: "?")
+    (tmp_path / "kernel_memory.json").write_text(json.dumps(_memory_run()))
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(f"old\n{report_classroom.BEGIN}\nclass table\n{report_classroom.END}\nold\n")
+    report.write_report(Namespace(dir=str(tmp_path), out=str(out), quick=True))
+    text = out.read_text()
+    assert f"{report_classroom.BEGIN}\nclass table\n{report_classroom.END}" in text
+    assert kernel_memory.BEGIN in text and "| the kernel's settings | 480 MB |" in text
