@@ -1,5 +1,5 @@
 //! Small shortcuts that let a notebook line say one idea: the names of a model's parameters,
-//! their shapes, whether two parameters hold equal numbers, a gradient as a number, the share
+//! their shapes and how many numbers they hold, whether two parameters hold equal numbers, a gradient as a number, the share
 //! of values that pass a test. Each one is what a short Python expression says, and each
 //! spells out a chain of `?`, `map` and `collect` that would otherwise hide the idea.
 //!
@@ -14,7 +14,8 @@
 use crate::nn::{Module, ModuleExt};
 use crate::{Error, Parameter, Result, Size, StateDict};
 
-/// Lists of a model's parameters by name, for every module (`use d2l::prelude::*` brings it in).
+/// Lists and counts of a model's parameters, for every module (`use d2l::prelude::*` brings it
+/// in).
 ///
 /// ```
 /// use d2l::prelude::*;
@@ -22,7 +23,7 @@ use crate::{Error, Parameter, Result, Size, StateDict};
 /// assert_eq!(net[0].param_names(), ["weight", "bias"]);
 /// # Ok::<(), d2l::Error>(())
 /// ```
-pub trait ParamNames: Module {
+pub trait ParamShortcuts: Module {
     /// The names of [`ModuleExt::named_parameters`], in its order (a tied parameter once):
     /// Python's `[name for name, _ in net.named_parameters()]`.
     ///
@@ -59,9 +60,23 @@ pub trait ParamNames: Module {
             .map(|(name, p)| Ok((name, p.shape()?)))
             .collect()
     }
+
+    /// How many numbers the model learns: Python's `sum(p.numel() for p in net.parameters())`.
+    /// A tied parameter counts once, as `parameters()` lists it once.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let shared = Linear::new(8, 8)?;
+    /// let net = sequential![Linear::new(4, 8)?, shared.clone(), shared.clone()];
+    /// assert_eq!(net.num_parameters()?, (4 * 8 + 8) + (8 * 8 + 8));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    fn num_parameters(&self) -> Result<usize> {
+        self.parameters().iter().map(Parameter::numel).sum()
+    }
 }
 
-impl<M: Module + ?Sized> ParamNames for M {}
+impl<M: Module + ?Sized> ParamShortcuts for M {}
 
 impl StateDict {
     /// The keys as owned strings, in order: Python's `list(sd.keys())`.
@@ -74,6 +89,20 @@ impl StateDict {
     /// ```
     pub fn key_names(&self) -> Vec<String> {
         self.keys().map(String::from).collect()
+    }
+
+    /// How many numbers the entries hold together: Python's
+    /// `sum(t.numel() for t in sd.values())`. A tied parameter counts under each of its keys.
+    ///
+    /// ```
+    /// use d2l::prelude::*;
+    /// let shared = Linear::new(8, 8)?;
+    /// let net = sequential![shared.clone(), shared.clone()];
+    /// assert_eq!(net.state_dict().numel(), 2 * (8 * 8 + 8));
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn numel(&self) -> usize {
+        self.iter().map(|(_, t)| t.elem_count()).sum()
     }
 }
 
