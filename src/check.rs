@@ -87,3 +87,57 @@ pub fn predict<T: PartialEq + PyRepr>(
         }
     }
 }
+
+/// Grades a multiple-choice answer: `answer` is the letter the reader chose, `correct` the right
+/// one, `options` the choices as `(letter, text)`. Case and spaces do not matter (`" b"` is
+/// `B`). A right answer gets a tick and the option's text; a wrong one the text of the option
+/// chosen and `hint` (not the right letter, so the reader can look again); a letter that is
+/// not among the options says which letters there are.
+///
+/// ```
+/// use d2l::check::choice;
+/// let options = [('A', "抽样区间错了"), ('B', "保留条件错了")];
+/// let right = choice("my_init 错在哪里", "b", 'B', &options, "看直方图的左半边");
+/// assert!(right.correct());
+/// assert_eq!(right.to_string(), "✓ 回答正确：my_init 错在哪里 → B. 保留条件错了");
+/// let wrong = choice("my_init 错在哪里", "A", 'B', &options, "看直方图的左半边");
+/// assert!(!wrong.correct());
+/// assert_eq!(
+///     wrong.to_string(),
+///     "✗ 再想想：my_init 错在哪里（你选了 A. 抽样区间错了）。提示：看直方图的左半边"
+/// );
+/// assert!(choice("q", "Z", 'B', &options, "h").to_string().contains("A、B"));
+/// ```
+pub fn choice(
+    question: &str,
+    answer: &str,
+    correct: char,
+    options: &[(char, &str)],
+    hint: &str,
+) -> Verdict {
+    let letter = answer.trim().to_uppercase();
+    let chosen = options
+        .iter()
+        .find(|(c, _)| c.to_uppercase().to_string() == letter);
+    match chosen {
+        Some((c, text)) if c.eq_ignore_ascii_case(&correct) => Verdict {
+            correct: true,
+            text: format!("✓ 回答正确：{question} → {c}. {text}"),
+        },
+        Some((c, text)) => Verdict {
+            correct: false,
+            text: format!("✗ 再想想：{question}（你选了 {c}. {text}）。提示：{hint}"),
+        },
+        None => {
+            let letters: Vec<String> = options.iter().map(|(c, _)| c.to_string()).collect();
+            Verdict {
+                correct: false,
+                text: format!(
+                    "✗ 没有这个选项：{:?}。请在 {} 中选一个字母。",
+                    answer,
+                    letters.join("、")
+                ),
+            }
+        }
+    }
+}

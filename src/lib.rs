@@ -34,6 +34,7 @@ pub mod prelude;
 pub mod py;
 mod pyfloat;
 pub mod rng;
+pub mod shortcuts;
 mod size;
 pub mod state;
 pub mod tensor;

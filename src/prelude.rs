@@ -14,6 +14,7 @@ pub use crate::nn::{
 };
 pub use crate::optim::SGD;
 pub use crate::py::{py, type_of};
+pub use crate::shortcuts::{ParamShortcuts, fraction};
 pub use crate::{
     Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,
 };
