@@ -3,6 +3,7 @@ sharing the warm template's compiled dependencies instead of copying them."""
 
 from __future__ import annotations
 
+import os
 import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -48,8 +49,10 @@ def show(kc) -> str:
 
 
 def test_kernels_open_at_once_get_their_own_build_folder():
+    # A student who did not ask for backtraces: the cells' library files are deleted once loaded.
+    env = {k: v for k, v in os.environ.items() if k != "RUST_BACKTRACE"}
     kernels = [
-        start_new_kernel(kernel_name="rust", cwd=str(FIXTURES), startup_timeout=600)
+        start_new_kernel(kernel_name="rust", cwd=str(FIXTURES), startup_timeout=600, env=env)
         for _ in range(2)
     ]
     try:
@@ -74,6 +77,9 @@ def test_kernels_open_at_once_get_their_own_build_folder():
     for folder in folders:
         own = own_bytes_but_cells(Path(folder)) / 1e6
         assert own < SLOT_OWN_MB, f"{folder} holds {own:.0f} MB of its own"
+        # and the cells' libraries do not pile up (the kernels have ended: every cell's is gone)
+        left = sorted(p.name for p in Path(folder).glob("target/*/debug/libcode_*.so"))
+        assert left == [], f"{folder} keeps {left}"
 
 
 def own_bytes_but_cells(slot: Path) -> int:
