@@ -29,7 +29,7 @@ pub use density::Density;
 pub use hist::{Hist, hist, hist_grid};
 pub use lines::{Lines, Series, lines};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;

@@ -17,4 +17,3 @@ pub use crate::py::{py, type_of};
 pub use crate::{
     Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,
 };
-pub use candle_core::IndexOp;

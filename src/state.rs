@@ -1,6 +1,8 @@
 //! `state_dict`: parameters by name, loading them back, and safetensors files.
 
-use crate::{Error, ErrorKind, Parameter, Result, Tensor, bail};
+use crate::error::{Error, ErrorKind, Result, bail};
+use crate::param::Parameter;
+use crate::tensor::Tensor;
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -117,7 +119,7 @@ impl StateDict {
     /// ```
     /// let mut sd = d2l::StateDict::new();
     /// sd.insert("a", d2l::Tensor::ones(1)?);
-    /// for (k, v) in sd.iter() { assert_eq!((k, v.dims()), ("a", &[1][..])); }
+    /// for (k, v) in sd.iter() { assert_eq!((k, v.shape()), ("a", d2l::Size::from(vec![1]))); }
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Tensor)> {
@@ -278,7 +280,7 @@ pub(crate) fn load_into(
             continue;
         }
         match p.shape() {
-            Ok(shape) if shape.0 != value.dims() => errors.push(format!(
+            Ok(shape) if shape.0 != value.candle().dims() => errors.push(format!(
                 "size mismatch for {name}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
                 value.shape(),
                 shape
@@ -336,7 +338,7 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
     let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
     let data: Vec<(&str, candle_core::Tensor)> = state
         .iter()
-        .map(|(k, v)| Ok((k, v.as_candle().contiguous()?)))
+        .map(|(k, v)| Ok((k, v.candle().contiguous()?)))
         .collect::<Result<_>>()?;
     safetensors::serialize_to_file(data, Some(meta), path.as_ref())
         .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.as_ref().display())))
