@@ -308,7 +308,8 @@ pub(crate) fn load_into(
     })
 }
 
-/// The metadata key under which the file records PyTorch's key order.
+/// The metadata key under which the file records PyTorch's key order, as a JSON list of the
+/// keys (earlier versions of the crate joined them with newlines; such files still load).
 const ORDER_KEY: &str = "d2l.key_order";
 
 /// Writes a state dict to a safetensors file. Tied parameters are written under each name.
@@ -335,7 +336,8 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
         );
     }
     let order: Vec<&str> = state.keys().collect();
-    let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
+    let order = serde_json::to_string(&order).map_err(|e| Error::msg(e.to_string()))?;
+    let meta = HashMap::from([(ORDER_KEY.to_string(), order)]);
     let data: Vec<(&str, candle_core::Tensor)> = state
         .iter()
         .map(|(k, v)| Ok((k, v.candle().contiguous()?)))
@@ -374,16 +376,18 @@ pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let map = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
-    let recorded: Vec<&str> = meta
+    let recorded: Vec<String> = meta
         .metadata()
         .as_ref()
         .and_then(|m| m.get(ORDER_KEY))
-        .map(|o| o.split('\n').collect())
+        .map(|o| {
+            serde_json::from_str(o).unwrap_or_else(|_| o.split('\n').map(String::from).collect())
+        })
         .unwrap_or_default();
-    if recorded.len() == keys.len() && recorded.iter().all(|k| map.contains_key(*k)) {
+    if recorded.len() == keys.len() && recorded.iter().all(|k| map.contains_key(k)) {
         keys = recorded
             .iter()
-            .filter_map(|k| map.get_key_value(*k).map(|(k, _)| k))
+            .filter_map(|k| map.get_key_value(k).map(|(k, _)| k))
             .collect();
     }
     let mut sd = StateDict::new();

@@ -408,7 +408,7 @@ fn same_input_same_svg() {
 }
 
 #[test]
-fn line_series_have_one_point_per_step() {
+fn line_series_have_one_point_per_step_and_marked_ones_are_dashed() {
     let loss: Vec<f32> = (0..40).map(|i| 2.0 / (1.0 + i as f32)).collect();
     let grad: Vec<f32> = (0..25).map(|i| 0.5 + 0.01 * i as f32).collect();
     let tied: Vec<f32> = (0..40).map(|i| 1.0 + (i as f32 * 0.3).sin()).collect();
@@ -431,7 +431,7 @@ fn line_series_have_one_point_per_step() {
     }
     let x = axis_map(&x_ticks(&doc));
     let y = axis_map(&y_ticks(&doc));
-    for (s, colour) in series.iter().zip(LINE_COLOURS) {
+    for (s, colour) in series.iter().zip(LINE_COLOURS).filter(|(s, _)| !s.marked) {
         let lines = polylines(&doc, colour);
         // The curve and its legend sample.
         assert_eq!(lines.len(), 2, "{}", s.name);
@@ -452,16 +452,75 @@ fn line_series_have_one_point_per_step() {
             );
         }
     }
-    // Only the marked series (curve and legend sample) is dashed, and it is thicker.
-    let dashed: Vec<_> = elements(&doc, "polyline")
-        .into_iter()
-        .filter(|n| n.attribute("stroke-dasharray").is_some())
+    // The marked series is drawn with plotters' dashed series: runs of short polylines, every
+    // point of which lies on the curve through the values, and a dashed legend sample beside
+    // its name.
+    let (tied, colour) = (&series[2], LINE_COLOURS[2]);
+    let label = texts(&doc).into_iter().find(|t| t.s == tied.name).unwrap();
+    let in_legend = |d: &Vec<(f64, f64)>| {
+        d.iter()
+            .all(|p| p.0 < label.x && p.0 > label.x - 45.0 && (p.1 - label.y).abs() < 15.0)
+    };
+    let dashes: Vec<Vec<(f64, f64)>> = elements(&doc, "polyline")
+        .iter()
+        .filter(|n| n.attribute("stroke") == Some(colour))
+        .map(points)
         .collect();
-    assert_eq!(dashed.len(), 2);
+    let (legend, curve): (Vec<_>, Vec<_>) = dashes.into_iter().partition(in_legend);
+    assert!(legend.len() >= 2, "legend sample: {legend:?}");
+    assert!(curve.len() >= 10, "{} dashes", curve.len());
+    // The curve through the values; a dash's points are rounded to whole pixels, so each must
+    // lie within a pixel and a half of one of its segments.
+    let knots: Vec<(f64, f64)> = (0..tied.values.len())
+        .map(|i| (x(i as f64), y(f64::from(tied.values[i]))))
+        .collect();
+    let on_curve = |p: &(f64, f64)| {
+        knots.windows(2).any(|w| {
+            let ((ax, ay), (bx, by)) = (w[0], w[1]);
+            let (dx, dy) = (bx - ax, by - ay);
+            let t = (((p.0 - ax) * dx + (p.1 - ay) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+            (p.0 - ax - t * dx).hypot(p.1 - ay - t * dy) <= 1.5
+        })
+    };
+    for d in &curve {
+        assert!(d.iter().all(on_curve), "a dash off the curve: {d:?}");
+    }
+    // From the first step to the last, with gaps: drawn and left out in the ratio 9 : 5.
+    let first = curve
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .fold(f64::INFINITY, f64::min);
+    let last = curve
+        .iter()
+        .flatten()
+        .map(|p| p.0)
+        .fold(f64::NEG_INFINITY, f64::max);
     assert!(
-        dashed
+        close(first, x(0.0), 1.5) && close(last, x(39.0), 14.0),
+        "{first} {last}"
+    );
+    let length = |d: &Vec<(f64, f64)>| {
+        d.windows(2)
+            .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+            .sum::<f64>()
+    };
+    let drawn: f64 = curve.iter().map(length).sum();
+    let whole: f64 = (0..39)
+        .map(|i| {
+            let (a, b) = (f64::from(tied.values[i]), f64::from(tied.values[i + 1]));
+            (x(i as f64 + 1.0) - x(i as f64)).hypot(y(b) - y(a))
+        })
+        .sum();
+    assert!(
+        (drawn / whole - 9.0 / 14.0).abs() < 0.1,
+        "{drawn} of {whole}"
+    );
+    // Only plotters' own dashes: no stroke-dasharray, and the marked series is thicker.
+    assert!(
+        elements(&doc, "polyline")
             .iter()
-            .all(|n| n.attribute("stroke") == Some(LINE_COLOURS[2]))
+            .all(|n| n.attribute("stroke-dasharray").is_none())
     );
     let width = |c: &str| {
         elements(&doc, "polyline")
