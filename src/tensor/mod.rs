@@ -1,9 +1,10 @@
 //! `d2l::Tensor`: a candle tensor that prints the way PyTorch prints.
 //!
-//! It wraps [`candle_core::Tensor`] without dereferencing to it: every method a student can
-//! call on a `d2l::Tensor` has PyTorch's meaning (candle's `sum` or `mean` keep the reduced
-//! dimension's rules of candle, not PyTorch's, so they must not be reachable by the same name).
-//! Candle's tensor is one explicit step away, [`Tensor::candle`], for code that wants it.
+//! It wraps [`candle_core::Tensor`] without dereferencing to it, so that a method a student
+//! calls on a `d2l::Tensor` under a PyTorch name has PyTorch's meaning (candle's `sum` or
+//! `mean` follow candle's rules, not PyTorch's, and must not be reachable by the same names).
+//! The few methods without a PyTorch counterpart are Rust conveniences (`to_vec`, `is_bool`,
+//! `i` for indexing); candle's tensor is one explicit step away, [`Tensor::candle`].
 //! The methods defined here return `d2l::Tensor` again and remember what PyTorch would show
 //! after the values: `grad_fn=<AddmmBackward0>` for a result that autograd tracks, or
 //! `requires_grad=True` for a parameter's own tensor. Comparisons give boolean tensors that
