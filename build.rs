@@ -1,5 +1,7 @@
-//! Gives the crate a fingerprint of the sources it was built from (`D2L_SOURCE_DIGEST`), which
-//! `src/global.rs` uses to tell two different builds of d2l loaded in one process apart.
+//! Gives the crate a fingerprint of the sources it was built from and of the compiler that
+//! built them (`D2L_SOURCE_DIGEST`), which `src/global.rs` uses to tell two different builds
+//! of d2l loaded in one process apart: the same sources built by another rustc may lay out
+//! std's types (a `Mutex`, a `HashMap`) differently.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -21,6 +23,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-env-changed=RUSTC");
     let mut paths = Vec::new();
     files(Path::new("src"), &mut paths);
     paths.sort();
@@ -29,5 +32,12 @@ fn main() {
         p.to_string_lossy().hash(&mut h);
         std::fs::read(p).unwrap_or_default().hash(&mut h);
     }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let version = std::process::Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .map(|o| o.stdout)
+        .unwrap_or_default();
+    version.hash(&mut h);
     println!("cargo:rustc-env=D2L_SOURCE_DIGEST={:016x}", h.finish());
 }

@@ -52,7 +52,7 @@ fn storage_bytes(net: &Sequential) -> Result<usize> {
     let mut bytes = 0;
     for p in net.parameters() {
         let data = p.data()?;
-        let (storage, _) = data.as_candle().storage_and_layout();
+        let (storage, _) = data.candle().storage_and_layout();
         let key = &*storage as *const candle_core::Storage as usize;
         if seen.insert(key) {
             let n = match &*storage {
@@ -91,7 +91,7 @@ fn measure(
         .map(|p| p.numel())
         .sum::<Result<usize>>()?;
     let sd = one.state_dict();
-    let state_dict_numel: usize = sd.iter().map(|(_, t)| t.elem_count()).sum();
+    let state_dict_numel: usize = sd.iter().map(|(_, t)| t.numel()).sum();
     let before = rss_bytes();
     let nets: Vec<Sequential> = (0..copies).map(|_| make(tied)).collect::<Result<_>>()?;
     let after = rss_bytes();

@@ -101,7 +101,7 @@ fn bench_train(c: &mut Criterion) {
     });
     let mut cnet = CandleMlp::new(&[(3, 4), (4, 4), (4, 3)], vec![0, 1, 1, 2]);
     group.bench_function("tied MLP, batch 1: raw candle", |b| {
-        b.iter(|| cnet.step(x.as_candle(), y.as_candle()))
+        b.iter(|| cnet.step(x.candle(), y.candle()))
     });
 
     let (xb, yb) = (randn((256, 784)).unwrap(), randn((256, 10)).unwrap());
@@ -112,7 +112,7 @@ fn bench_train(c: &mut Criterion) {
     });
     let mut cbig = CandleMlp::new(&[(784, 256), (256, 256), (256, 10)], vec![0, 1, 2]);
     group.bench_function("MLP 784-256-256-10, batch 256: raw candle", |b| {
-        b.iter(|| cbig.step(xb.as_candle(), yb.as_candle()))
+        b.iter(|| cbig.step(xb.candle(), yb.candle()))
     });
 
     // `backward()` looks up every live parameter of the process in candle's gradient store.

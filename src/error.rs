@@ -191,11 +191,13 @@ impl From<std::io::Error> for Error {
 
 /// Returns early with an [`Error`] built like `format!`: a `RuntimeError`, or the kind named
 /// first (`bail!(ValueError, "...")`).
-#[macro_export]
-#[doc(hidden)]
 macro_rules! bail {
     ($kind:ident, $fmt:literal $($arg:tt)*) => {
-        return Err($crate::Error::new($crate::ErrorKind::$kind, format!($fmt $($arg)*)))
+        return Err($crate::error::Error::new(
+            $crate::error::ErrorKind::$kind,
+            format!($fmt $($arg)*),
+        ))
     };
-    ($($arg:tt)*) => { return Err($crate::Error::msg(format!($($arg)*))) };
+    ($($arg:tt)*) => { return Err($crate::error::Error::msg(format!($($arg)*))) };
 }
+pub(crate) use bail;

@@ -12,8 +12,8 @@
 //!   tensors from different cells never share an id in one backward pass.
 //!
 //! Each value is leaked once and its address published in an environment variable, with a
-//! fingerprint of the build that made it: the crate version, a digest of its sources
-//! (`build.rs`) and the value's type, size and alignment. A copy of the crate from the same
+//! fingerprint of the build that made it: the crate version, a digest of its sources and of the
+//! compiler's version (`build.rs`) and the value's type, size and alignment. A copy of the crate from the same
 //! build finds the address and uses the value. A copy from another build (a kernel that loaded
 //! an edited or another version of d2l) must not reinterpret memory laid out by different code:
 //! it stops with a message that says to restart the kernel, rather than silently keeping two
@@ -107,5 +107,31 @@ mod tests {
             msg.contains("another build of d2l") && msg.contains("Restart the kernel"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn the_same_name_with_another_layout_is_refused() {
+        // A build whose value under this name has another type (a field added to the
+        // registry, say) publishes another fingerprint, even with the same sources digest.
+        static D: OnceLock<usize> = OnceLock::new();
+        static E: OnceLock<usize> = OnceLock::new();
+        let _: &'static u64 = process_global(&D, "TEST_LAYOUT", || 3);
+        let err = std::panic::catch_unwind(|| {
+            process_global::<(u64, u64)>(&E, "TEST_LAYOUT", || (1, 2));
+        })
+        .unwrap_err();
+        let msg = err.downcast_ref::<String>().unwrap();
+        assert!(
+            msg.contains("TEST_LAYOUT") && msg.contains("(u64, u64)"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_names_version_sources_and_layout() {
+        let f = fingerprint::<u32>();
+        assert!(f.starts_with(env!("CARGO_PKG_VERSION")), "{f}");
+        assert!(f.contains(env!("D2L_SOURCE_DIGEST")), "{f}");
+        assert!(f.ends_with("+u32+4/4"), "{f}");
     }
 }

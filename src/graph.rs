@@ -5,7 +5,7 @@
 //! each node saved (the inputs of a product, the output of a ReLU, ...) during the first
 //! `backward()` and refuses a second pass through such a node unless the first one was asked
 //! to keep them (`retain_graph=True`). A second pass would otherwise add the same gradient to
-//! every parameter again. Each [`crate::Tensor`] made by a tracked operation carries a
+//! every parameter again. Each [`crate::tensor::Tensor`] made by a tracked operation carries a
 //! [`Node`]: the operation's PyTorch name, the nodes of its inputs, and a flag set when a
 //! backward pass without `retain_graph` has gone through it. Nodes are reference counted and
 //! go away with the last tensor that reaches them, like PyTorch's graph.
@@ -14,7 +14,7 @@
 //! `SubBackward0`, `SumBackward0`, `MeanBackward0`, views, transposes and indexing keep only
 //! sizes, so a second pass through a graph made of them alone is allowed, as in PyTorch.
 
-use crate::{Result, bail};
+use crate::error::{Result, bail};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -28,6 +28,7 @@ mod ids;
 pub mod nn;
 mod notebook;
 pub mod optim;
+pub mod owners;
 mod param;
 pub mod plot;
 pub mod prelude;

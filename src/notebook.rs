@@ -17,7 +17,10 @@
 //! back, so `vec![1, 2, 3]` as a cell's last line would fail.
 
 use crate::nn::{Identity, Linear, ReLU, Sequential, Sigmoid, Tanh};
-use crate::{Parameter, Size, StateDict, Tensor};
+use crate::param::Parameter;
+use crate::size::Size;
+use crate::state::StateDict;
+use crate::tensor::Tensor;
 
 /// Prints `value` formatted with `{:?}` between evcxr's `EVCXR_BEGIN_CONTENT text/plain` and
 /// `EVCXR_END_CONTENT` markers: the block evcxr itself prints for a value it shows with `{:?}`.
@@ -71,7 +74,7 @@ mod tests {
 
     #[test]
     fn the_block_is_evcxrs_text_plain_block() {
-        let t = crate::Tensor::new(&[1f32, 2.0]).unwrap();
+        let t = crate::tensor::Tensor::new(&[1f32, 2.0]).unwrap();
         assert_eq!(
             text_plain(&t),
             "EVCXR_BEGIN_CONTENT text/plain\ntensor([1., 2.])\nEVCXR_END_CONTENT"

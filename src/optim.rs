@@ -1,6 +1,7 @@
 //! Optimisers (`torch.optim`).
 
-use crate::{Parameter, Result, bail};
+use crate::error::{Result, bail};
+use crate::param::Parameter;
 
 /// Stochastic gradient descent: `p ← p − lr · p.grad` for every parameter that has a gradient,
 /// like `torch.optim.SGD` without momentum.

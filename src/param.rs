@@ -1,6 +1,9 @@
 //! `Parameter`: a learnable tensor, its gradient, and in-place writes.
 
-use crate::{Result, Size, Tensor, bail};
+use crate::autograd::GradSink;
+use crate::error::{Result, bail};
+use crate::size::Size;
+use crate::tensor::Tensor;
 use candle_core::{DType, Var, scalar::Scalar};
 use std::fmt;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -96,7 +99,7 @@ impl Parameter {
         if slot.is_some() {
             bail!("materialize: the parameter is already initialized");
         }
-        let t = value.as_candle().detach();
+        let t = value.candle().detach();
         let t = match t.dtype() {
             DType::F32 | DType::F64 => t,
             _ => t.to_dtype(DType::F32)?,
@@ -283,14 +286,14 @@ impl Parameter {
     /// ```
     pub fn set_data_(&self, value: &Tensor) -> Result<()> {
         let var = self.var("copy_")?;
-        if var.dims() != value.dims() {
+        if var.dims() != value.candle().dims() {
             bail!(
                 "shape mismatch: cannot copy a tensor of shape {} into a parameter of shape {}",
                 value.shape(),
                 Size(var.dims().to_vec())
             );
         }
-        let src = value.as_candle().detach().to_dtype(var.dtype())?;
+        let src = value.candle().detach().to_dtype(var.dtype())?;
         // `Var::set` refuses a source that shares the parameter's own storage.
         let src = if src.is_contiguous() && !shares_storage(&var, &src) {
             src
@@ -415,10 +418,11 @@ impl Parameter {
     pub fn hist(&self, title: &str) -> Result<crate::plot::Figure> {
         crate::plot::hist(&self.values_f32()?, title)
     }
+}
 
-    /// Adds `g` to the stored gradient (or stores it if there is none).
-    pub(crate) fn accumulate_grad(inner: &ParamInner, g: &candle_core::Tensor) -> Result<()> {
-        let mut slot = inner.grad.write().unwrap_or_else(|e| e.into_inner());
+impl GradSink for ParamInner {
+    fn accumulate_grad(&self, g: &candle_core::Tensor) -> Result<()> {
+        let mut slot = self.grad.write().unwrap_or_else(|e| e.into_inner());
         let new = match slot.as_ref() {
             Some(old) => (old + g)?,
             None => g.detach().copy()?,

@@ -10,9 +10,6 @@
 //!   number of bins and a theoretical [`Density`] drawn over the bars.
 //! - [`lines`] draws training curves, one [`Series`] of values per line, with a legend;
 //!   [`Lines`] adds a logarithmic y axis.
-//! - [`Owners`] and [`owners`] draw module trees as graphs of which `Parameter` each slot points
-//!   at ("who owns this tensor?"), [`key_views`] the `state_dict` and `named_parameters` views
-//!   of the same parameters.
 //!
 //! Text is written as SVG `<text>` elements, so the viewer's own fonts draw it.
 //!
@@ -27,14 +24,12 @@
 mod density;
 mod hist;
 mod lines;
-mod owners;
 
 pub use density::Density;
 pub use hist::{Hist, hist, hist_grid};
 pub use lines::{Lines, Series, lines};
-pub use owners::{Owners, key_views, owners};
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -48,7 +43,7 @@ use std::path::Path;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Figure {
-    svg: String,
+    pub(crate) svg: String,
 }
 
 impl Figure {

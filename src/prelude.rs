@@ -18,4 +18,3 @@ pub use crate::shortcuts::{ParamShortcuts, fraction};
 pub use crate::{
     Error, Parameter, Result, Size, StateDict, Tensor, manual_seed, rand, randn, sequential,
 };
-pub use candle_core::IndexOp;

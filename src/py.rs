@@ -14,7 +14,10 @@
 //! assert_eq!(py(&names).to_string(), "[('0.weight', torch.Size([8, 4]))]");
 //! ```
 
-use crate::{Parameter, Size, StateDict, Tensor};
+use crate::param::Parameter;
+use crate::size::Size;
+use crate::state::StateDict;
+use crate::tensor::Tensor;
 use std::fmt;
 
 /// A value that has a Python `repr`: what Python prints for the value it stands for.

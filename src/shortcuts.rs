@@ -11,8 +11,11 @@
 //! # Ok::<(), d2l::Error>(())
 //! ```
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::nn::{Module, ModuleExt};
-use crate::{Error, Parameter, Result, Size, StateDict};
+use crate::param::Parameter;
+use crate::size::Size;
+use crate::state::StateDict;
 
 /// Lists and counts of a model's parameters, for every module (`use d2l::prelude::*` brings it
 /// in).
@@ -102,7 +105,7 @@ impl StateDict {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn numel(&self) -> usize {
-        self.iter().map(|(_, t)| t.elem_count()).sum()
+        self.iter().map(|(_, t)| t.numel()).sum()
     }
 }
 
@@ -142,7 +145,7 @@ impl Parameter {
         match self.grad() {
             Some(g) => g.item(),
             None => Err(Error::new(
-                crate::ErrorKind::AttributeError,
+                ErrorKind::AttributeError,
                 "'NoneType' object has no attribute 'item'".to_string(),
             )),
         }

@@ -1,6 +1,8 @@
 //! `state_dict`: parameters by name, loading them back, and safetensors files.
 
-use crate::{Error, ErrorKind, Parameter, Result, Tensor, bail};
+use crate::error::{Error, ErrorKind, Result, bail};
+use crate::param::Parameter;
+use crate::tensor::Tensor;
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -117,7 +119,7 @@ impl StateDict {
     /// ```
     /// let mut sd = d2l::StateDict::new();
     /// sd.insert("a", d2l::Tensor::ones(1)?);
-    /// for (k, v) in sd.iter() { assert_eq!((k, v.dims()), ("a", &[1][..])); }
+    /// for (k, v) in sd.iter() { assert_eq!((k, v.shape()), ("a", d2l::Size::from(vec![1]))); }
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Tensor)> {
@@ -278,7 +280,7 @@ pub(crate) fn load_into(
             continue;
         }
         match p.shape() {
-            Ok(shape) if shape.0 != value.dims() => errors.push(format!(
+            Ok(shape) if shape.0 != value.candle().dims() => errors.push(format!(
                 "size mismatch for {name}: copying a param with shape {} from checkpoint, the shape in current model is {}.",
                 value.shape(),
                 shape
@@ -306,7 +308,8 @@ pub(crate) fn load_into(
     })
 }
 
-/// The metadata key under which the file records PyTorch's key order.
+/// The metadata key under which the file records PyTorch's key order, as a JSON list of the
+/// keys (earlier versions of the crate joined them with newlines; such files still load).
 const ORDER_KEY: &str = "d2l.key_order";
 
 /// Writes a state dict to a safetensors file. Tied parameters are written under each name.
@@ -333,10 +336,11 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
         );
     }
     let order: Vec<&str> = state.keys().collect();
-    let meta = HashMap::from([(ORDER_KEY.to_string(), order.join("\n"))]);
+    let order = serde_json::to_string(&order).map_err(|e| Error::msg(e.to_string()))?;
+    let meta = HashMap::from([(ORDER_KEY.to_string(), order)]);
     let data: Vec<(&str, candle_core::Tensor)> = state
         .iter()
-        .map(|(k, v)| Ok((k, v.as_candle().contiguous()?)))
+        .map(|(k, v)| Ok((k, v.candle().contiguous()?)))
         .collect::<Result<_>>()?;
     safetensors::serialize_to_file(data, Some(meta), path.as_ref())
         .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.as_ref().display())))
@@ -372,16 +376,18 @@ pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let map = candle_core::safetensors::load_buffer(&bytes, &candle_core::Device::Cpu)?;
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
-    let recorded: Vec<&str> = meta
+    let recorded: Vec<String> = meta
         .metadata()
         .as_ref()
         .and_then(|m| m.get(ORDER_KEY))
-        .map(|o| o.split('\n').collect())
+        .map(|o| {
+            serde_json::from_str(o).unwrap_or_else(|_| o.split('\n').map(String::from).collect())
+        })
         .unwrap_or_default();
-    if recorded.len() == keys.len() && recorded.iter().all(|k| map.contains_key(*k)) {
+    if recorded.len() == keys.len() && recorded.iter().all(|k| map.contains_key(k)) {
         keys = recorded
             .iter()
-            .filter_map(|k| map.get_key_value(*k).map(|(k, _)| k))
+            .filter_map(|k| map.get_key_value(k).map(|(k, _)| k))
             .collect();
     }
     let mut sd = StateDict::new();

@@ -582,7 +582,7 @@ fn in_place_writes_keep_dtype_and_touch_only_their_target() -> Result<()> {
     let p = Parameter::new(Tensor::from(zeros))?;
     p.set_at_(&[1, 2, 3], 0.1)?;
     p.set_at_(&[0, 1, 0], -2.0)?;
-    let v: Vec<f64> = p.data()?.as_candle().flatten_all()?.to_vec1()?;
+    let v: Vec<f64> = p.data()?.candle().flatten_all()?.to_vec1()?;
     for (i, x) in v.iter().enumerate() {
         let want = match i {
             23 => 0.1, // 1·12 + 2·4 + 3, stored as float64 without rounding to float32
@@ -592,7 +592,7 @@ fn in_place_writes_keep_dtype_and_touch_only_their_target() -> Result<()> {
         assert_eq!(*x, want, "element {i}");
     }
     p.fill_(1.0 / 3.0)?;
-    let v: Vec<f64> = p.data()?.as_candle().flatten_all()?.to_vec1()?;
+    let v: Vec<f64> = p.data()?.candle().flatten_all()?.to_vec1()?;
     assert!(v.iter().all(|&x| x == 1.0 / 3.0));
     let q = Parameter::new(Tensor::zeros(3)?)?;
     q.fill_(0.1)?;

@@ -25,7 +25,7 @@ fn replay_linear(case: &Value) {
     let y = layer.forward(&x);
     match common::same_outcome(&what, &y, case) {
         Some(y) => assert_eq!(
-            y.dims(),
+            y.shape().to_vec(),
             case.field("output_shape").usizes(),
             "{what}: output shape"
         ),

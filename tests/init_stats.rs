@@ -922,6 +922,7 @@ fn float64_parameters_get_float64_draws() {
     let p = Parameter::new(
         Tensor::zeros((40, 30))
             .unwrap()
+            .candle()
             .to_dtype(candle_core::DType::F64)
             .unwrap()
             .into(),
@@ -929,8 +930,15 @@ fn float64_parameters_get_float64_draws() {
     .unwrap();
     manual_seed(0);
     init::xavier_normal_(&p).unwrap();
-    assert_eq!(p.data().unwrap().dtype(), candle_core::DType::F64);
-    let v: Vec<f64> = p.data().unwrap().flatten_all().unwrap().to_vec1().unwrap();
+    assert_eq!(p.data().unwrap().candle().dtype(), candle_core::DType::F64);
+    let v: Vec<f64> = p
+        .data()
+        .unwrap()
+        .candle()
+        .flatten_all()
+        .unwrap()
+        .to_vec1()
+        .unwrap();
     // Values that float32 cannot hold: the draw was made in float64.
     assert!(v.iter().any(|&x| x as f32 as f64 != x));
     let std = (2.0f64 / 70.0).sqrt();

@@ -24,7 +24,7 @@ fn linear_only(f: impl Fn(&dyn Module) -> Result<()>) -> impl Fn(&dyn Module) ->
 
 /// How many of a layer output's columns are zero for every input row (units that are off).
 fn dead_units(h: &Tensor) -> Result<usize> {
-    let (rows, cols) = (h.dims()[0], h.dims()[1]);
+    let (rows, cols) = (h.shape()[0], h.shape()[1]);
     let v = h.to_vec()?;
     Ok((0..cols)
         .filter(|&c| (0..rows).all(|r| v[r * cols + c] == 0.0))

@@ -1,8 +1,9 @@
-//! The "who owns this tensor?" figures (`d2l::plot::Owners`, `owners`, `key_views`), read back
+//! The "who owns this tensor?" figures (`d2l::owners::Owners`, `owners`, `key_views`), read back
 //! from their SVG with an XML parser: every arrow is followed geometrically to the storage box
 //! it ends on, so the test checks the picture, not only the labels.
 
-use d2l::plot::{Figure, Owners, key_views, owners};
+use d2l::owners::{Owners, key_views, owners};
+use d2l::plot::Figure;
 use d2l::prelude::*;
 use roxmltree::{Document, Node};
 

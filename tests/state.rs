@@ -169,3 +169,25 @@ fn parameterless_net_has_an_empty_state_dict() -> Result<()> {
     net.load_state_dict(&sd, true)?;
     Ok(())
 }
+
+#[test]
+fn safetensors_key_order_is_a_json_list_and_older_files_still_load() -> Result<()> {
+    // Any key keeps its place, a newline in it too: the order is recorded as a JSON list.
+    let mut sd = StateDict::new();
+    for k in ["z", "a\nb", "m"] {
+        sd.insert(k, Tensor::ones(1)?);
+    }
+    let path = tmp("json-order.safetensors");
+    d2l::state::save_safetensors(&sd, &path)?;
+    let back = d2l::state::load_safetensors(&path)?;
+    assert_eq!(back.keys().collect::<Vec<_>>(), ["z", "a\nb", "m"]);
+    // A file from an earlier version of the crate, the keys joined by newlines.
+    let one = Tensor::ones(1)?.candle().clone();
+    let data = vec![("z", one.clone()), ("a", one.clone()), ("m", one)];
+    let meta = std::collections::HashMap::from([("d2l.key_order".to_string(), "z\na\nm".into())]);
+    safetensors::serialize_to_file(data, Some(meta), &path).unwrap();
+    let old = d2l::state::load_safetensors(&path)?;
+    assert_eq!(old.keys().collect::<Vec<_>>(), ["z", "a", "m"]);
+    std::fs::remove_file(&path)?;
+    Ok(())
+}

@@ -143,7 +143,7 @@ fn lazy_layers_before_and_after_a_first_forward() {
             let y = net.forward(&x);
             if let Some(y) = common::same_outcome(&what, &y, run.field("first_result")) {
                 let want = run.field("first_result").field("value").usizes();
-                assert_eq!(y.dims(), want, "{what}: output shape");
+                assert_eq!(y.shape().to_vec(), want, "{what}: output shape");
             }
             assert_eq!(
                 net.to_string(),

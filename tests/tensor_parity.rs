@@ -105,7 +105,7 @@ fn arithmetic_broadcasts_and_promotes_like_pytorch() {
         if let Some(s) = case.get("scalar") {
             let what = format!(
                 "{op} {:?} {} with {s}",
-                a.dims(),
+                a.shape(),
                 case.field("lhs_dtype").str()
             );
             check(
@@ -119,9 +119,9 @@ fn arithmetic_broadcasts_and_promotes_like_pytorch() {
         let b = rhs(case);
         let what = format!(
             "{op} {:?} {} with {:?} {}",
-            a.dims(),
+            a.shape(),
             case.field("lhs_dtype").str(),
-            b.dims(),
+            b.shape(),
             case.field("rhs_dtype").str()
         );
         let grad = tracked_grad_fn(case, &a, |t| binary(op, t, Rhs::Tensor(&b)));
@@ -141,9 +141,9 @@ fn matmul_follows_torch_matmul() {
         let (a, b) = (lhs(case), rhs(case));
         let what = format!(
             "{:?} {} @ {:?} {}",
-            a.dims(),
+            a.shape(),
             case.field("lhs_dtype").str(),
-            b.dims(),
+            b.shape(),
             case.field("rhs_dtype").str()
         );
         let grad = tracked_grad_fn(case, &a, |t| t.matmul(&b));

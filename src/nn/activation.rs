@@ -6,7 +6,8 @@
 
 use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::Module;
-use crate::{Result, Tensor};
+use crate::error::Result;
+use crate::tensor::Tensor;
 
 macro_rules! activation {
     ($(#[$doc:meta])* $name:ident, $ctor_doc:literal, |$x:ident| $forward:expr) => {
@@ -66,7 +67,7 @@ activation!(
     Sigmoid,
     "A new `Sigmoid` layer (PyTorch's `nn.Sigmoid()`).\n\n```\nlet s = d2l::nn::Sigmoid();\nassert_eq!(s.to_string(), \"Sigmoid()\");\n```",
     |x| {
-        let y = candle_nn::ops::sigmoid(x.as_candle())?;
+        let y = candle_nn::ops::sigmoid(x.candle())?;
         Ok(Tensor::derived(y, "SigmoidBackward0", &[x]))
     }
 );
@@ -82,7 +83,7 @@ activation!(
     /// ```
     Tanh,
     "A new `Tanh` layer (PyTorch's `nn.Tanh()`).\n\n```\nlet t = d2l::nn::Tanh();\nassert_eq!(t.to_string(), \"Tanh()\");\n```",
-    |x| Ok(Tensor::derived(x.as_candle().tanh()?, "TanhBackward0", &[x]))
+    |x| Ok(Tensor::derived(x.candle().tanh()?, "TanhBackward0", &[x]))
 );
 
 activation!(

@@ -52,7 +52,7 @@
 //! ```
 
 use super::module::Module;
-use crate::Parameter;
+use crate::param::Parameter;
 
 /// One field of a `#[derive(Module)]` struct: what it adds to the module.
 ///

@@ -1,6 +1,7 @@
 //! Losses and functions without parameters (`torch.nn.functional`).
 
-use crate::{Result, Tensor};
+use crate::error::Result;
+use crate::tensor::Tensor;
 
 /// The mean squared error `mean((input - target)²)`, like `F.mse_loss`.
 ///
@@ -11,9 +12,9 @@ use crate::{Result, Tensor};
 /// # Ok::<(), d2l::Error>(())
 /// ```
 pub fn mse_loss(input: &Tensor, target: &Tensor) -> Result<Tensor> {
-    if input.dims() != target.dims() {
+    if input.candle().dims() != target.candle().dims() {
         // PyTorch broadcasts the two (and warns that this is probably a mistake).
-        crate::tensor::broadcast_shape(input.dims(), target.dims())?;
+        crate::tensor::broadcast_shape(input.candle().dims(), target.candle().dims())?;
         eprintln!(
             "UserWarning: Using a target size ({}) that is different to the input size ({}). \
              This will likely lead to incorrect results due to broadcasting. Please ensure \
@@ -23,7 +24,7 @@ pub fn mse_loss(input: &Tensor, target: &Tensor) -> Result<Tensor> {
         );
     }
     let d = input.sub(target)?;
-    let d = d.as_candle();
+    let d = d.candle();
     let y = if d.elem_count() == 0 {
         (d.sum_all()? * f64::NAN)?
     } else {

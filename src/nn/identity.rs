@@ -26,7 +26,7 @@
 //! gives every notebook cell a fresh copy of the crate's statics.
 
 use super::module::Module;
-use crate::Parameter;
+use crate::param::Parameter;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
@@ -157,8 +157,8 @@ impl DeepCopyMemo {
     pub(crate) fn once<T: Clone + 'static>(
         &mut self,
         m: &dyn Module,
-        make: impl FnOnce(&mut Self) -> crate::Result<T>,
-    ) -> crate::Result<T> {
+        make: impl FnOnce(&mut Self) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
         let Some(k) = key(m) else {
             return make(self);
         };
@@ -172,7 +172,7 @@ impl DeepCopyMemo {
     }
 
     /// The copy of parameter `p` (made now, or earlier in this deep copy).
-    pub(crate) fn param(&mut self, p: &Parameter) -> crate::Result<Parameter> {
+    pub(crate) fn param(&mut self, p: &Parameter) -> crate::error::Result<Parameter> {
         let k = p.addr();
         if let Some(c) = self.params.get(&k) {
             return Ok(c.clone());

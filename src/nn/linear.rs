@@ -2,7 +2,9 @@
 
 use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::Module;
-use crate::{Parameter, Result, Tensor, bail};
+use crate::error::{Result, bail};
+use crate::param::Parameter;
+use crate::tensor::Tensor;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -174,7 +176,7 @@ impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         if self.lazy.load(Ordering::SeqCst) {
             // PyTorch reads the width as `input.shape[-1]` before anything is drawn.
-            let Some(&width) = x.dims().last() else {
+            let Some(&width) = x.candle().dims().last() else {
                 bail!(IndexError, "tuple index out of range");
             };
             if self.weight.is_initialized() {
@@ -188,40 +190,40 @@ impl Module for Linear {
             self.lazy.store(false, Ordering::SeqCst);
         }
         let in_features = self.in_features();
-        if x.rank() == 0 {
+        if x.candle().rank() == 0 {
             bail!("both arguments to linear need to be at least 1D, but they are 0D and 2D");
         }
-        let width = x.dims()[x.rank() - 1];
+        let width = x.candle().dims()[x.candle().rank() - 1];
         let w = self.weight.tensor()?;
-        if x.dtype() != w.dtype() {
+        if x.candle().dtype() != w.candle().dtype() {
             if self.bias.is_none() {
-                crate::tensor::linalg::check_mm_dtypes(x.dtype(), w.dtype())?;
+                crate::tensor::linalg::check_mm_dtypes(x.candle().dtype(), w.candle().dtype())?;
             }
             use crate::tensor::shape::scalar_type_name;
             bail!(
                 "mat1 and mat2 must have the same dtype, but got {} and {}",
-                scalar_type_name(x.dtype()),
-                scalar_type_name(w.dtype())
+                scalar_type_name(x.candle().dtype()),
+                scalar_type_name(w.candle().dtype())
             );
         }
         if width != in_features {
             // PyTorch names the kernel that refused: addmm with a bias, mm without; the input
             // is seen as a matrix of (product of the leading dimensions) rows.
-            let rows: usize = x.dims()[..x.rank() - 1].iter().product();
+            let rows: usize = x.candle().dims()[..x.candle().rank() - 1].iter().product();
             let op = if self.bias.is_some() { "addmm" } else { "mm" };
             bail!(
                 "{op}: mat1 and mat2 shapes cannot be multiplied ({rows}x{width} and {in_features}x{})",
                 self.out_features
             );
         }
-        let dims = x.dims().to_vec();
-        let x2 = x.as_candle().reshape(((), in_features))?;
-        let mut y = x2.matmul(&w.as_candle().t()?)?;
+        let dims = x.candle().dims().to_vec();
+        let x2 = x.candle().reshape(((), in_features))?;
+        let mut y = x2.matmul(&w.candle().t()?)?;
         let mut inputs = vec![x, &w];
         let b;
         let name = if let Some(bias) = &self.bias {
             b = bias.tensor()?;
-            y = y.broadcast_add(b.as_candle())?;
+            y = y.broadcast_add(b.candle())?;
             inputs.push(&b);
             "AddmmBackward0"
         } else {
@@ -237,7 +239,7 @@ impl Module for Linear {
         if let Some(last) = out_dims.last_mut() {
             *last = self.out_features;
         }
-        let view = if self.bias.is_none() && x.rank() == 1 {
+        let view = if self.bias.is_none() && x.candle().rank() == 1 {
             "SqueezeBackward4"
         } else {
             "UnsafeViewBackward0"

@@ -1,8 +1,10 @@
 //! The `Module` trait (what a layer is) and `ModuleExt` (what PyTorch lets you ask of one).
 
 use super::identity::{self, DeepCopyMemo, ModuleId};
+use crate::error::{Error, Result, bail};
+use crate::param::Parameter;
 use crate::state::{IncompatibleKeys, StateDict};
-use crate::{Error, Parameter, Result, Tensor, bail};
+use crate::tensor::Tensor;
 use std::any::Any;
 use std::collections::HashSet;
 use std::fmt;
@@ -252,7 +254,7 @@ pub trait ModuleExt: Module {
         {
             Some((_, p)) => Ok(p),
             None => Err(Error::new(
-                crate::ErrorKind::AttributeError,
+                crate::error::ErrorKind::AttributeError,
                 format!("'{}' object has no attribute '{name}'", self.type_name()),
             )),
         }

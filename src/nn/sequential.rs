@@ -2,7 +2,8 @@
 
 use super::identity::{DeepCopyMemo, ModuleId};
 use super::module::{Module, ModuleExt};
-use crate::{Result, Tensor, bail};
+use crate::error::{Result, bail};
+use crate::tensor::Tensor;
 use std::ops::Index;
 use std::sync::Arc;
 

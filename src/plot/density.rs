@@ -1,6 +1,6 @@
 //! The theoretical densities [`Density`] drawn over histograms.
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use std::fmt;
 use std::sync::Arc;
 

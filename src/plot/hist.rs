@@ -4,7 +4,7 @@ use super::density::Density;
 use super::{
     Area, DESC_SIZE, FONT, Figure, PALETTE, TICK_SIZE, TITLE_SIZE, draw_err, render, tick_formatter,
 };
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use plotters::prelude::*;
 
 /// The automatic rule never makes more bins than this.

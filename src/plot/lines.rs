@@ -3,17 +3,18 @@
 use super::{
     Area, DESC_SIZE, FONT, Figure, PALETTE, TICK_SIZE, TITLE_SIZE, draw_err, render, tick_formatter,
 };
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 /// Size of a line chart.
 const SIZE: (u32, u32) = (640, 400);
-/// Stroke widths of ordinary and of marked series. The SVG is post-processed by stroke width
-/// to dash the marked ones, so no other element may use `MARKED_WIDTH`.
+/// Stroke widths of ordinary and of marked series.
 const WIDTH: u32 = 2;
 const MARKED_WIDTH: u32 = 3;
-const DASH: &str = "9 5";
+/// A marked series' dashes and the gaps between them, in pixels (plotters' dashed series).
+const DASH: (u32, u32) = (9, 5);
 
 /// One curve of a line chart: a value per step, step 0 first.
 ///
@@ -205,7 +206,7 @@ impl Lines {
         let last = i32::try_from(steps - 1)
             .map_err(|_| fail(format!("too many steps ({steps})")))?
             .max(1);
-        let figure = if self.log_y {
+        Ok(if self.log_y {
             let (l, h) = if lo == hi {
                 (lo / 2.0, hi * 2.0)
             } else {
@@ -227,14 +228,6 @@ impl Lines {
             render(SIZE, |area| {
                 self.draw(area, last, l..h, 8, &tick_formatter(h - l), corner)
             })?
-        };
-        if !self.series.iter().any(|s| s.marked) {
-            return Ok(figure);
-        }
-        let from = format!("stroke-width=\"{MARKED_WIDTH}\"");
-        let to = format!("{from} stroke-dasharray=\"{DASH}\"");
-        Ok(Figure {
-            svg: figure.svg.replace(&from, &to),
         })
     }
 
@@ -324,21 +317,29 @@ impl Lines {
             .draw()
             .map_err(draw_err)?;
         for (i, s) in self.series.iter().enumerate() {
-            let width = if s.marked { MARKED_WIDTH } else { WIDTH };
-            let style = PALETTE[i % PALETTE.len()].stroke_width(width);
-            let points = s
+            let points: Vec<(i32, f64)> = s
                 .values
                 .iter()
                 .enumerate()
-                .map(|(x, &v)| (x as i32, f64::from(v)));
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    points.collect::<Vec<_>>(),
-                    style,
-                )))
-                .map_err(draw_err)?
-                .label(s.name.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+                .map(|(x, &v)| (x as i32, f64::from(v)))
+                .collect();
+            let colour = PALETTE[i % PALETTE.len()];
+            let drawn = if s.marked {
+                let style = colour.stroke_width(MARKED_WIDTH);
+                chart
+                    .draw_series(DashedLineSeries::new(points, DASH.0, DASH.1, style))
+                    .map_err(draw_err)?
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 24, y)], DASH.0, DASH.1, style)
+                    })
+            } else {
+                let style = colour.stroke_width(WIDTH);
+                chart
+                    .draw_series(std::iter::once(PathElement::new(points, style)))
+                    .map_err(draw_err)?
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style))
+            };
+            drawn.label(s.name.as_str());
         }
         chart
             .configure_series_labels()

@@ -34,16 +34,22 @@ pub(crate) fn cpp_double(x: f64) -> String {
     }
 }
 
-fn check_uniform(from: f64, to: f64, lowest: f64, max: f64, dtype: &str) -> crate::Result<()> {
+fn check_uniform(
+    from: f64,
+    to: f64,
+    lowest: f64,
+    max: f64,
+    dtype: &str,
+) -> crate::error::Result<()> {
     for (value, name) in [(from, "from"), (to, "to")] {
         if !(value >= lowest && value <= max) {
-            return Err(crate::Error::msg(format!(
+            return Err(crate::error::Error::msg(format!(
                 "{name} is out of bounds for {dtype}"
             )));
         }
     }
     if from > to {
-        return Err(crate::Error::msg(format!(
+        return Err(crate::error::Error::msg(format!(
             "uniform_ expects to return a [from, to) range, but found from={} > to={}",
             cpp_double(from),
             cpp_double(to)
@@ -51,7 +57,7 @@ fn check_uniform(from: f64, to: f64, lowest: f64, max: f64, dtype: &str) -> crat
     }
     if to - from > max {
         let name = if dtype == "float" { "Float" } else { "Double" };
-        return Err(crate::Error::msg(format!(
+        return Err(crate::error::Error::msg(format!(
             "uniform_ expects to-from <= std::numeric_limits<{name}>::max(), but found to={} \
              and from={} which result in to-from to exceed the limit",
             cpp_double(to),
@@ -73,7 +79,7 @@ fn check_uniform(from: f64, to: f64, lowest: f64, max: f64, dtype: &str) -> crat
 /// assert_eq!(err.to_string(), "uniform_ expects to return a [from, to) range, but found from=5 > to=3");
 /// assert_eq!(check_uniform_f32(0.0, f64::INFINITY).unwrap_err().to_string(), "to is out of bounds for float");
 /// ```
-pub fn check_uniform_f32(from: f64, to: f64) -> crate::Result<()> {
+pub fn check_uniform_f32(from: f64, to: f64) -> crate::error::Result<()> {
     let max = f64::from(f32::MAX);
     check_uniform(from, to, -max, max, "float")
 }
@@ -86,7 +92,7 @@ pub fn check_uniform_f32(from: f64, to: f64) -> crate::Result<()> {
 /// assert!(check_uniform_f64(1.0, -1.0).is_err());
 /// assert_eq!(check_uniform_f64(f64::NAN, 1.0).unwrap_err().to_string(), "from is out of bounds for double");
 /// ```
-pub fn check_uniform_f64(from: f64, to: f64) -> crate::Result<()> {
+pub fn check_uniform_f64(from: f64, to: f64) -> crate::error::Result<()> {
     check_uniform(from, to, f64::MIN, f64::MAX, "double")
 }
 
@@ -97,11 +103,11 @@ pub fn check_uniform_f64(from: f64, to: f64) -> crate::Result<()> {
 /// assert!(check_normal(0.0).is_ok());
 /// assert_eq!(check_normal(-1.0).unwrap_err().to_string(), "normal expects std >= 0.0, but found std -1");
 /// ```
-pub fn check_normal(std: f64) -> crate::Result<()> {
+pub fn check_normal(std: f64) -> crate::error::Result<()> {
     if std >= 0.0 {
         Ok(())
     } else {
-        Err(crate::Error::msg(format!(
+        Err(crate::error::Error::msg(format!(
             "normal expects std >= 0.0, but found std {}",
             cpp_double(std)
         )))
@@ -123,10 +129,10 @@ pub fn check_normal(std: f64) -> crate::Result<()> {
 ///     "uniform_ expects to return a [from, to) range, but found from=2 > to=-2"
 /// );
 /// ```
-pub fn check_trunc_normal(mean: f64, std: f64, a: f64, b: f64) -> crate::Result<()> {
+pub fn check_trunc_normal(mean: f64, std: f64, a: f64, b: f64) -> crate::error::Result<()> {
     if std == 0.0 {
-        return Err(crate::Error::new(
-            crate::ErrorKind::ZeroDivisionError,
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::ZeroDivisionError,
             "float division by zero",
         ));
     }

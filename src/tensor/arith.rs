@@ -7,7 +7,7 @@
 //! division of integers gives float32.
 
 use super::Tensor;
-use crate::{Result, bail};
+use crate::error::{Result, bail};
 use candle_core::DType;
 
 /// The right-hand side of an arithmetic or comparison op: a tensor or a number.

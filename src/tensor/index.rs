@@ -5,7 +5,7 @@
 //! the leading dimensions from left to right.
 
 use super::Tensor;
-use crate::{Result, bail};
+use crate::error::{Result, bail};
 use std::ops::{Bound, RangeBounds};
 
 /// One entry of an index: a position (which drops the dimension) or a range (which keeps it).

@@ -8,7 +8,7 @@
 
 use super::Tensor;
 use super::arith::broadcast_shape;
-use crate::{Result, bail};
+use crate::error::{Result, bail};
 use candle_core::DType;
 
 /// The C++ type name PyTorch prints in matmul's dtype error.

@@ -1,6 +1,10 @@
 //! `d2l::Tensor`: a candle tensor that prints the way PyTorch prints.
 //!
-//! It wraps [`candle_core::Tensor`] and dereferences to it, so every candle method is at hand.
+//! It wraps [`candle_core::Tensor`] without dereferencing to it, so that a method a student
+//! calls on a `d2l::Tensor` under a PyTorch name has PyTorch's meaning (candle's `sum` or
+//! `mean` follow candle's rules, not PyTorch's, and must not be reachable by the same names).
+//! The few methods without a PyTorch counterpart are Rust conveniences (`to_vec`, `is_bool`,
+//! `i` for indexing); candle's tensor is one explicit step away, [`Tensor::candle`].
 //! The methods defined here return `d2l::Tensor` again and remember what PyTorch would show
 //! after the values: `grad_fn=<AddmmBackward0>` for a result that autograd tracks, or
 //! `requires_grad=True` for a parameter's own tensor. Comparisons give boolean tensors that
@@ -13,10 +17,10 @@ mod arith;
 mod index;
 pub(crate) mod linalg;
 pub(crate) mod shape;
-use crate::{Result, Size};
+use crate::error::Result;
+use crate::size::Size;
 use candle_core::{DType, Device, NdArray, Shape};
 use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 
 /// A tensor with PyTorch's printing. Cheap to clone (the storage is shared).
@@ -73,7 +77,7 @@ impl Tensor {
         let shape: Shape = shape.into();
         if data.len() != shape.elem_count() {
             // What `torch.tensor(data).reshape(shape)` says.
-            crate::bail!(
+            crate::error::bail!(
                 "shape '{}' is invalid for input of size {}",
                 shape::bracketed(shape.dims()),
                 data.len()
@@ -116,14 +120,15 @@ impl Tensor {
         Ok(t.into())
     }
 
-    /// The candle tensor inside.
+    /// The candle tensor inside, for candle's own methods (which keep candle's meaning, not
+    /// PyTorch's).
     ///
     /// ```
     /// let t = d2l::Tensor::ones(3)?;
-    /// assert_eq!(t.as_candle().dims(), &[3]);
+    /// assert_eq!(t.candle().dims(), &[3]);
     /// # Ok::<(), d2l::Error>(())
     /// ```
-    pub fn as_candle(&self) -> &candle_core::Tensor {
+    pub fn candle(&self) -> &candle_core::Tensor {
         self.c()
     }
 
@@ -161,11 +166,6 @@ impl Tensor {
         }
     }
 
-    /// The graph node of this tensor (None for a leaf or an untracked value).
-    pub(crate) fn node(&self) -> Option<&Arc<Node>> {
-        self.node.as_ref()
-    }
-
     fn boolean(t: candle_core::Tensor) -> Self {
         Tensor {
             inner: t,
@@ -184,6 +184,27 @@ impl Tensor {
     /// ```
     pub fn shape(&self) -> Size {
         Size(self.inner.dims().to_vec())
+    }
+
+    /// The number of elements, like `x.numel()`.
+    ///
+    /// ```
+    /// assert_eq!(d2l::Tensor::zeros((2, 4))?.numel(), 8);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn numel(&self) -> usize {
+        self.inner.elem_count()
+    }
+
+    /// The number of dimensions, like `x.dim()` (`x.ndim`).
+    ///
+    /// ```
+    /// assert_eq!(d2l::Tensor::zeros((2, 4))?.dim(), 2);
+    /// assert_eq!(d2l::Tensor::new(1f32)?.dim(), 0);
+    /// # Ok::<(), d2l::Error>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.inner.rank()
     }
 
     /// True for the boolean result of a comparison.
@@ -303,7 +324,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn backward(&self) -> Result<()> {
-        crate::autograd::backward(self, false)
+        crate::autograd::backward(self.c(), self.node.as_ref(), false)
     }
 
     /// `loss.backward(retain_graph=True)`: like [`Tensor::backward`], keeping the graph so
@@ -319,7 +340,7 @@ impl Tensor {
     /// # Ok::<(), d2l::Error>(())
     /// ```
     pub fn backward_retain_graph(&self) -> Result<()> {
-        crate::autograd::backward(self, true)
+        crate::autograd::backward(self.c(), self.node.as_ref(), true)
     }
 
     /// The PyTorch `repr` text, with extra suffixes.
@@ -356,13 +377,6 @@ impl From<candle_core::Tensor> for Tensor {
 impl From<Tensor> for candle_core::Tensor {
     fn from(t: Tensor) -> Self {
         t.inner
-    }
-}
-
-impl Deref for Tensor {
-    type Target = candle_core::Tensor;
-    fn deref(&self) -> &candle_core::Tensor {
-        self.c()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reshaping and reductions: `reshape`, `sum`, `mean`, `item`, with PyTorch's error texts.
 
 use super::Tensor;
-use crate::{Result, bail};
+use crate::error::{Result, bail};
 use candle_core::{DType, Shape};
 
 /// `[5, 2]`: a shape as PyTorch writes it in its messages.

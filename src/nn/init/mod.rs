@@ -79,8 +79,9 @@
 //! # Ok::<(), d2l::Error>(())
 //! ```
 
+use crate::error::{Error, Result, bail};
+use crate::param::Parameter;
 use crate::rng::Generator;
-use crate::{Error, Parameter, Result, bail};
 use candle_core::{DType, Device};
 use std::fmt;
 use std::str::FromStr;
@@ -108,7 +109,7 @@ enum Values {
 /// Shape of the parameter and whether it stores float64 (otherwise float32).
 fn shape_and_f64(p: &Parameter) -> Result<(Vec<usize>, bool)> {
     let dims = p.shape()?.0;
-    let is_f64 = p.data()?.dtype() == DType::F64;
+    let is_f64 = p.data()?.candle().dtype() == DType::F64;
     Ok((dims, is_f64))
 }
 

@@ -2,6 +2,7 @@
 //! draw, as PyTorch computes it.
 
 use super::*;
+use rayon::prelude::*;
 
 /// Fills the parameter with a random (semi-)orthogonal matrix times `gain` (Saxe et al., 2013).
 /// A parameter with more than 2 dimensions is treated as the matrix `rows × (numel / rows)`.
@@ -11,7 +12,8 @@ use super::*;
 /// N(0, 1) values (transposed if it is wide), its QR decomposition, and Q with each column
 /// multiplied by the sign of the matching diagonal entry of R, which makes the result uniform
 /// over orthogonal matrices. The QR is a Householder one computed in float64; on a large
-/// matrix it uses all CPU cores, with a result that does not depend on how many there are.
+/// matrix it uses all CPU cores (rayon's pool, `RAYON_NUM_THREADS`), with a result that does not
+/// depend on how many there are.
 ///
 /// Fewer than 2 dimensions is an error: `Only tensors with 2 or more dimensions are supported`.
 ///
@@ -276,29 +278,22 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     ((half[0] + half[2]) + (half[1] + half[3])) + tail
 }
 
-/// Multiply-adds worth a thread of their own.
-const THREAD_WORK: usize = 1 << 20;
+/// Multiply-adds worth a task of their own (smaller shares cost more to hand out than they save).
+const TASK_WORK: usize = 1 << 20;
 
-/// Calls `f` on every column of `cols` (columns of `m` rows, one after another), splitting
-/// them between the available cores when there are `work` multiply-adds to share.
+/// Calls `f` on every column of `cols` (columns of `m` rows, one after another), sharing them
+/// between rayon's threads when there are `work` multiply-adds to share. Each column is
+/// handled by one call of `f`, whichever thread runs it, so the result does not depend on the
+/// number of threads.
 fn for_each_column<F: Fn(&mut [f64]) + Sync>(cols: &mut [f64], m: usize, work: usize, f: F) {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let count = cols.len() / m;
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()));
-    let threads = cores.min(work / THREAD_WORK).min(count).max(1);
-    let run = |cols: &mut [f64]| cols.chunks_exact_mut(m).for_each(&f);
-    if threads == 1 {
-        run(cols);
+    if work < 2 * TASK_WORK || count < 2 {
+        cols.chunks_exact_mut(m).for_each(&f);
         return;
     }
-    std::thread::scope(|s| {
-        let mut parts = cols.chunks_mut(count.div_ceil(threads) * m);
-        let first = parts.next();
-        for part in parts {
-            s.spawn(move || run(part));
-        }
-        if let Some(part) = first {
-            run(part);
-        }
-    });
+    // At least TASK_WORK multiply-adds per task.
+    let min_columns = TASK_WORK.div_ceil(work / count).max(1);
+    cols.par_chunks_exact_mut(m)
+        .with_min_len(min_columns)
+        .for_each(&f);
 }

@@ -26,16 +26,17 @@
 //! let shared = Linear::new(8, 8)?;
 //! let net = sequential![Linear::new(4, 8)?, ReLU(), shared.clone(), ReLU(), shared.clone()];
 //! let twin = net.deep_copy()?;
-//! let fig = d2l::plot::Owners::new("谁拥有这些参数").model("net", &net).model("twin", &twin).plot()?;
+//! let fig = d2l::owners::Owners::new("谁拥有这些参数").model("net", &net).model("twin", &twin).plot()?;
 //! // net: 0.weight, 0.bias and the tied pair's weight and bias; twin: four boxes of its own.
 //! assert_eq!(fig.svg().matches("class=\"storage\"").count(), 8);
 //! assert_eq!(fig.svg().matches("class=\"slot\"").count(), 12);
 //! # Ok::<(), d2l::Error>(())
 //! ```
 
-use super::Figure;
+use crate::error::Result;
 use crate::nn::{Module, ModuleExt};
-use crate::{Parameter, Result};
+use crate::param::Parameter;
+use crate::plot::Figure;
 use std::fmt::Write;
 
 /// Height of one row of the tree, of a storage box, and the gap between boxes.
@@ -55,7 +56,7 @@ const FONT: &str = "sans-serif";
 /// use d2l::prelude::*;
 /// let layer = Linear::new(2, 1)?;
 /// let handle = layer.clone();
-/// let fig = d2l::plot::Owners::new("clone() 之后").model("layer", &layer).model("handle", &handle).plot()?;
+/// let fig = d2l::owners::Owners::new("clone() 之后").model("layer", &layer).model("handle", &handle).plot()?;
 /// // Four slots, two boxes: the clone points at the layer's own parameters.
 /// assert_eq!(fig.svg().matches("class=\"storage\"").count(), 2);
 /// # Ok::<(), d2l::Error>(())
@@ -69,7 +70,7 @@ impl<'a> Owners<'a> {
     /// An empty figure with this title; add models with [`Owners::model`].
     ///
     /// ```
-    /// let fig = d2l::plot::Owners::new("空图").plot()?;
+    /// let fig = d2l::owners::Owners::new("空图").plot()?;
     /// assert!(fig.svg().contains("空图"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -85,7 +86,7 @@ impl<'a> Owners<'a> {
     /// ```
     /// use d2l::prelude::*;
     /// let net = sequential![Linear::new(4, 8)?, ReLU()];
-    /// let fig = d2l::plot::Owners::new("一个模型").model("net", &net).plot()?;
+    /// let fig = d2l::owners::Owners::new("一个模型").model("net", &net).plot()?;
     /// assert!(fig.svg().contains("0.weight"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -98,7 +99,7 @@ impl<'a> Owners<'a> {
     ///
     /// ```
     /// use d2l::prelude::*;
-    /// let fig = d2l::plot::Owners::new("图").model("m", &Linear::new(2, 2)?).plot()?;
+    /// let fig = d2l::owners::Owners::new("图").model("m", &Linear::new(2, 2)?).plot()?;
     /// assert!(fig.svg().starts_with("<svg"));
     /// # Ok::<(), d2l::Error>(())
     /// ```
@@ -119,7 +120,7 @@ impl<'a> Owners<'a> {
 /// use d2l::prelude::*;
 /// let shared = Linear::new(8, 8)?;
 /// let net = sequential![shared.clone(), ReLU(), shared.clone()];
-/// let fig = d2l::plot::owners(&net, "绑定的层")?;
+/// let fig = d2l::owners::owners(&net, "绑定的层")?;
 /// assert_eq!(fig.svg().matches("class=\"storage\"").count(), 2);
 /// # Ok::<(), d2l::Error>(())
 /// ```
@@ -135,7 +136,7 @@ pub fn owners<M: Module + ?Sized>(m: &M, title: &str) -> Result<Figure> {
 /// use d2l::prelude::*;
 /// let shared = Linear::new(8, 8)?;
 /// let net = sequential![Linear::new(4, 8)?, ReLU(), shared.clone(), ReLU(), shared.clone()];
-/// let fig = d2l::plot::key_views(&net, "两种列法")?;
+/// let fig = d2l::owners::key_views(&net, "两种列法")?;
 /// assert!(fig.svg().contains("state_dict()：6 个键"));
 /// assert!(fig.svg().contains("named_parameters()：4 项"));
 /// # Ok::<(), d2l::Error>(())
