@@ -52,3 +52,27 @@ def test_the_hub_image_has_the_authenticator_version_the_local_hub_pins():
     head = " ".join((K8S / "config.yaml").read_text().split("hub:")[0].replace("#", "").split())
     assert f"NativeAuthenticator {pins['jupyterhub-nativeauthenticator']}" in head
     assert f"JupyterHub {'.'.join(pins['jupyterhub'].split('.')[:2])}" in head
+
+
+def test_graded_cells_mark_their_answer_for_nbgrader():
+    """Every solution cell of the notebooks keeps its answer between nbgrader's delimiters inside
+    a typed `let ... = { ... };`, so that nbgrader's student version (hub/nbgrader_config.py's
+    Rust stub in place of the answer) still compiles and stops at the stub; and the config
+    gives nbgrader that stub (it has none for Rust)."""
+    import json
+    cells = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("solution") and cell["cell_type"] == "code":
+                cells.append((path.name, meta["grade_id"], "".join(cell["source"])))
+    assert len(cells) >= 5, cells
+    shape = re.compile(r"^let \w+: [^=]+ = \{\n    // BEGIN SOLUTION\n    .+\n"
+                       r"    // END SOLUTION\n\};$", re.M)
+    for name, grade_id, source in cells:
+        assert shape.search(source), (name, grade_id, source)
+    config = {}
+    settings = type("Config", (), {})()
+    settings.ClearSolutions = type("ClearSolutions", (), {})()
+    exec((ROOT / "hub" / "nbgrader_config.py").read_text(), {"get_config": lambda: settings}, config)
+    assert "todo!(" in settings.ClearSolutions.code_stub["rust"]
