@@ -97,8 +97,9 @@ def section(r: dict) -> list[str]:
     if est:
         lines += ["", f"Per student the machine gave up {est:.2f} GB in the largest class run "
                   "(its peak over the memory in use before, divided by the class size); larger "
-                  "classes that would not fit in 90% of the memory are not started. The evcxr "
-                  "kernel's rust-analyzer is most of it; a leaner kernel is what moves this."]
+                  "classes that would not fit in 90% of the memory are not started. Most of it is "
+                  "the evcxr kernel's rust-analyzer (section \"Kernel memory\"); the cells' "
+                  "compiles add to it while they run."]
     return lines + ["", END]
 
 
