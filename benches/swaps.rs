@@ -1,6 +1,7 @@
 //! What the dependency swaps (plotters' dashed series, serde_json's key order) touch that the
 //! other benches do not: a line chart with a marked (dashed) series, and a state dict saved to
-//! and loaded from a safetensors file (the key order kept in its metadata). `orthogonal_`, the third swap, has its own bench.
+//! and loaded from a safetensors file (the key order kept in its metadata). `orthogonal_`, the
+//! third swap, has its own bench.
 //!
 //! Run alone: `cargo bench --bench swaps -- --warm-up-time 1 --measurement-time 3`.
 
