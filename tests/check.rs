@@ -1,6 +1,8 @@
 //! `d2l::check::predict`, the grading of "predict, then run" cells: a right and a wrong
 //! prediction for the question notebook 4 asks.
 
+mod common;
+
 use d2l::prelude::*;
 
 #[test]
@@ -107,16 +109,7 @@ fn the_notebook_predictions_are_graded_both_ways() -> Result<()> {
     let wrong = predict("net[2].weight 的形状", vec![8, 1], shape, "输出数 × 输入数");
     assert!(!wrong.correct() && wrong.to_string().ends_with("提示：输出数 × 输入数"));
     // nb4: named_parameters of the tied net.
-    let shared = Linear::new(8, 8)?;
-    let tied = sequential![
-        Linear::new(4, 8)?,
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        Linear::new(8, 1)?
-    ];
+    let (_, tied) = common::tied_net()?;
     let entries = tied.named_parameters().len();
     assert!(
         predict(

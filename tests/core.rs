@@ -1,6 +1,8 @@
 //! The parameter model of the chapter: access, nesting, printing, apply, in-place writes,
 //! tying, gradients, lazy layers.
 
+mod common;
+
 use d2l::prelude::*;
 use std::sync::Mutex;
 
@@ -337,16 +339,7 @@ fn in_place_writes_are_seen_through_every_alias() -> Result<()> {
 
 #[test]
 fn tied_layers_share_one_parameter() -> Result<()> {
-    let shared = Linear::new(8, 8)?;
-    let net = sequential![
-        Linear::new(4, 8)?,
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        Linear::new(8, 1)?
-    ];
+    let (_, net) = common::tied_net()?;
     net.forward(&rand((2, 4))?)?;
     assert!(net[2].weight()?.same_as(&net[4].weight()?));
     assert!(!net[0].weight()?.same_as(&net[2].weight()?));

@@ -2,6 +2,9 @@
 //! from their SVG with an XML parser: every arrow is followed geometrically to the storage box
 //! it ends on, so the test checks the picture, not only the labels.
 
+mod common;
+
+use common::tied_net;
 use d2l::owners::{Owners, key_views, owners};
 use d2l::plot::Figure;
 use d2l::prelude::*;
@@ -108,21 +111,6 @@ impl Graph {
     }
 }
 
-/// The notebook's net: `shared` at places 2 and 4.
-fn tied_net() -> Result<(Linear, Sequential)> {
-    let shared = Linear::new(8, 8)?;
-    let net = sequential![
-        Linear::new(4, 8)?,
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        Linear::new(8, 1)?
-    ];
-    Ok((shared, net))
-}
-
 #[test]
 fn tied_layers_point_at_one_box() -> Result<()> {
     let (shared, net) = tied_net()?;
@@ -169,22 +157,14 @@ fn a_deep_copy_points_at_boxes_of_its_own() -> Result<()> {
 fn a_clone_kept_as_a_copy_points_at_the_same_boxes() -> Result<()> {
     let layer = Linear::new(2, 1)?;
     let before = layer.clone();
-    let g = read(
-        &Owners::new("clone()")
-            .model("layer", &layer)
-            .model("before", &before)
-            .plot()?,
-    );
+    let fig = Owners::new("clone()")
+        .model("layer", &layer)
+        .model("before", &before)
+        .plot()?;
+    let g = read(&fig);
     assert_eq!(g.boxes.len(), 2);
     assert_eq!(g.target("layer", "weight"), g.target("before", "weight"));
-    assert!(
-        Owners::new("clone()")
-            .model("layer", &layer)
-            .model("before", &before)
-            .plot()?
-            .svg()
-            .contains("与 layer 是同一个层")
-    );
+    assert!(fig.svg().contains("与 layer 是同一个层"));
     let copy = layer.deep_copy()?;
     let g = read(
         &Owners::new("deep_copy()")

@@ -1,5 +1,7 @@
 //! state_dict, load_state_dict (errors, atomicity) and safetensors files.
 
+mod common;
+
 use d2l::prelude::*;
 
 fn mlp() -> Result<Sequential> {
@@ -98,28 +100,10 @@ fn safetensors_round_trip() -> Result<()> {
 
 #[test]
 fn tied_parameters_survive_a_round_trip() -> Result<()> {
-    let shared = Linear::new(8, 8)?;
-    let a = sequential![
-        Linear::new(4, 8)?,
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        shared.clone(),
-        ReLU(),
-        Linear::new(8, 1)?
-    ];
+    let (_, a) = common::tied_net()?;
     let path = tmp("tied.safetensors");
     a.save_safetensors(&path)?;
-    let shared_b = Linear::new(8, 8)?;
-    let b = sequential![
-        Linear::new(4, 8)?,
-        ReLU(),
-        shared_b.clone(),
-        ReLU(),
-        shared_b.clone(),
-        ReLU(),
-        Linear::new(8, 1)?
-    ];
+    let (_, b) = common::tied_net()?;
     b.load_safetensors(&path)?;
     std::fs::remove_file(&path)?;
     assert!(b[2].weight()?.same_as(&b[4].weight()?));

@@ -1,5 +1,5 @@
-//! Reading the parity fixtures (`tests/fixtures/*.json`, written by the scripts in
-//! `tools/parity/` from the real PyTorch), shared by the parity tests.
+//! What the tests share: reading the parity fixtures (`tests/fixtures/*.json`, written by the
+//! scripts in `tools/parity/` from the real PyTorch), the generator's lock, the chapter's tied net.
 #![allow(dead_code)] // each test uses the accessors it needs
 
 use serde_json::Value;
@@ -126,4 +126,21 @@ pub fn same_outcome<'a, T>(what: &str, got: &'a d2l::Result<T>, want: &Value) ->
             None
         }
     }
+}
+
+/// The chapter's tied net (notebook 4): `Linear(4, 8), ReLU, shared, ReLU, shared, ReLU,
+/// Linear(8, 1)`, and the shared `Linear(8, 8)` itself.
+pub fn tied_net() -> d2l::Result<(d2l::prelude::Linear, d2l::prelude::Sequential)> {
+    use d2l::prelude::*;
+    let shared = Linear::new(8, 8)?;
+    let net = sequential![
+        Linear::new(4, 8)?,
+        ReLU(),
+        shared.clone(),
+        ReLU(),
+        shared.clone(),
+        ReLU(),
+        Linear::new(8, 1)?
+    ];
+    Ok((shared, net))
 }
