@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,20 +32,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHER = ROOT / "tools" / "kernel" / "evcxr-kernel"
+sys.path.insert(0, str(ROOT / "tools" / "kernel"))
+import analysis_src  # noqa: E402  (the toolchain's rust-src, the kernel's trimmed copy)
 BEGIN = "<!-- kernel-memory:begin -->"
 END = "<!-- kernel-memory:end -->"
 IDLE_SECONDS = 5.0
 
 
-def full_rust_src() -> str:
-    sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-    return f"{sysroot}/lib/rustlib/src/rust/library"
-
-
 def cases() -> list[tuple[str, dict[str, str], list[str] | None]]:
     """(label, environment, warm-up cells or None for the pool's) for each case."""
-    full = {"EVCXR_ANALYSIS_DEPTH": "all", "RUST_SRC_PATH": full_rust_src(),
+    full = {"EVCXR_ANALYSIS_DEPTH": "all", "RUST_SRC_PATH": str(analysis_src.library_source()),
             "MIMALLOC_ARENA_EAGER_COMMIT": "2"}
     no_dep = ["let x: i32 = 1;", "let v = vec![x; 3];", "v.len()"]
     return [
