@@ -99,6 +99,10 @@ pub enum Error {
     Raised(ErrorKind, String),
     /// Reading or writing a file failed.
     Io(std::io::Error),
+    /// A mistake with PyTorch's class and message, caused by a lower-level error (the I/O or
+    /// safetensors error beneath a failed load), which [`source`](std::error::Error::source)
+    /// returns.
+    Caused(ErrorKind, String, Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
@@ -124,6 +128,24 @@ impl Error {
         Error::Raised(kind, m.into())
     }
 
+    /// An error of the given kind, caused by `source`.
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// use d2l::{Error, ErrorKind};
+    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+    /// let e = Error::caused(ErrorKind::FileNotFoundError, "No such file or directory: w", io);
+    /// assert_eq!(e.to_string(), "No such file or directory: w");
+    /// assert_eq!(e.source().unwrap().to_string(), "gone");
+    /// ```
+    pub fn caused(
+        kind: ErrorKind,
+        m: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Caused(kind, m.into(), Box::new(source))
+    }
+
     /// The class of exception PyTorch raises for this mistake.
     ///
     /// ```
@@ -135,7 +157,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Candle(_) => ErrorKind::RuntimeError,
-            Error::Raised(kind, _) => *kind,
+            Error::Raised(kind, _) | Error::Caused(kind, ..) => *kind,
             Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 ErrorKind::FileNotFoundError
             }
@@ -153,13 +175,13 @@ impl fmt::Display for Error {
         }
         match self {
             Error::Candle(e) => write!(f, "{e}"),
-            Error::Raised(_, m) => f.write_str(m),
+            Error::Raised(_, m) | Error::Caused(_, m, _) => f.write_str(m),
             Error::Io(e) => write!(f, "{e}"),
         }
     }
 }
 
-/// The candle or I/O error underneath, if there is one.
+/// The candle, I/O or safetensors error underneath, if there is one.
 ///
 /// ```
 /// use std::error::Error as _;
@@ -172,6 +194,7 @@ impl std::error::Error for Error {
         match self {
             Error::Candle(e) => Some(e),
             Error::Io(e) => Some(e),
+            Error::Caused(.., source) => Some(source.as_ref()),
             Error::Raised(..) => None,
         }
     }

@@ -336,14 +336,17 @@ pub fn save_safetensors<P: AsRef<Path>>(state: &StateDict, path: P) -> Result<()
         );
     }
     let order: Vec<&str> = state.keys().collect();
-    let order = serde_json::to_string(&order).map_err(|e| Error::msg(e.to_string()))?;
+    let order = serde_json::to_string(&order)
+        .map_err(|e| Error::caused(ErrorKind::RuntimeError, e.to_string(), e))?;
     let meta = HashMap::from([(ORDER_KEY.to_string(), order)]);
     let data: Vec<(&str, candle_core::Tensor)> = state
         .iter()
         .map(|(k, v)| Ok((k, v.candle().contiguous()?)))
         .collect::<Result<_>>()?;
-    safetensors::serialize_to_file(data, Some(meta), path.as_ref())
-        .map_err(|e| Error::msg(format!("cannot write {}: {e}", path.as_ref().display())))
+    safetensors::serialize_to_file(data, Some(meta), path.as_ref()).map_err(|e| {
+        let m = format!("cannot write {}: {e}", path.as_ref().display());
+        Error::caused(ErrorKind::RuntimeError, m, e)
+    })
 }
 
 /// Reads a safetensors file into a state dict, in the order it was saved (files written
@@ -358,16 +361,18 @@ pub fn load_safetensors<P: AsRef<Path>>(path: P) -> Result<StateDict> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         // The safetensors library's words for it.
-        std::io::ErrorKind::NotFound => Error::new(
+        std::io::ErrorKind::NotFound => Error::caused(
             ErrorKind::FileNotFoundError,
             format!("No such file or directory: {}", path.display()),
+            e,
         ),
         _ => Error::Io(e),
     })?;
     let bad = |e: safetensors::SafeTensorError| {
-        Error::new(
+        Error::caused(
             ErrorKind::SafetensorError,
             format!("Error while deserializing header: {e}"),
+            e,
         )
     };
     // The header, and that it covers the data exactly, checked with the library's own words

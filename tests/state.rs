@@ -175,3 +175,29 @@ fn safetensors_key_order_is_a_json_list_and_older_files_still_load() -> Result<(
     std::fs::remove_file(&path)?;
     Ok(())
 }
+
+#[test]
+fn a_failed_load_keeps_the_error_beneath_as_its_source() -> Result<()> {
+    use std::error::Error as _;
+    let missing = tmp("never-written.safetensors");
+    let _ = std::fs::remove_file(&missing);
+    let e = d2l::state::load_safetensors(&missing).unwrap_err();
+    assert_eq!(e.kind(), d2l::ErrorKind::FileNotFoundError);
+    let io = e.source().expect("the I/O error beneath");
+    assert_eq!(
+        io.downcast_ref::<std::io::Error>().map(|io| io.kind()),
+        Some(std::io::ErrorKind::NotFound)
+    );
+    let garbage = tmp("garbage.safetensors");
+    std::fs::write(&garbage, b"not a safetensors file")?;
+    let e = d2l::state::load_safetensors(&garbage).unwrap_err();
+    std::fs::remove_file(&garbage)?;
+    assert_eq!(e.kind(), d2l::ErrorKind::SafetensorError);
+    assert!(
+        e.to_string()
+            .starts_with("Error while deserializing header: ")
+    );
+    let beneath = e.source().expect("the safetensors error beneath");
+    assert!(beneath.is::<safetensors::SafeTensorError>(), "{beneath:?}");
+    Ok(())
+}
