@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LAB_ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --ServerApp.allow_root=True)
 
 .PHONY: help lab test setup notebooks bench tools-test cargo-test nbtest browser-check \
-        rust-src evcxr venv kernel chromium warmup clean-cache hub hub-install hub-singleuser hub-test classroom-bench
+        rust-src evcxr cell-cache venv kernel chromium warmup clean-cache hub hub-install hub-singleuser hub-test classroom-bench
 
 help:
 	@echo "make lab        install everything, then open JupyterLab on notebooks/"
@@ -53,7 +53,7 @@ $(VENV)/.installed: requirements.txt tools/kernel/pool/pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e tools/kernel/pool
 	touch $@
 
-kernel: venv evcxr
+kernel: venv evcxr cell-cache
 	@$(PY) tools/kernel/analysis_src.py
 	@tools/kernel/install-kernelspec $(VENV)
 	@jupyter kernelspec list | grep -q '^ *rust ' || { echo "kernel 'rust' not registered" >&2; exit 1; }
@@ -68,6 +68,14 @@ chromium:
 	    $(SUDO) apt-get update -qq; \
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
 	fi
+
+# The cells' compile cache (tools/kernel/cell-cache), which cargo runs for every cell's crate.
+CELL_CACHE := $(ROOT)/.cache/cell-cache/d2l-cell-cache
+cell-cache: $(CELL_CACHE)
+$(CELL_CACHE): $(wildcard tools/kernel/cell-cache/src/*.rs) tools/kernel/cell-cache/Cargo.toml Cargo.lock
+	cargo build --release --locked --quiet -p d2l-cell-cache
+	@mkdir -p $(dir $@)
+	cp target/release/d2l-cell-cache $@.tmp && mv $@.tmp $@
 
 # Builds the kernel's dependencies once into .cache/evcxr/template (minutes the first time,
 # seconds later); every kernel then starts from a copy of it (tools/kernel/evcxr-kernel).
@@ -93,7 +101,7 @@ tools-test: venv
 	$(PY) -m pytest -p no:cacheprovider -q tools/tests
 
 cargo-test:
-	cargo test
+	cargo test --workspace
 
 # Runs every notebook in a fresh kernel and compares each output with the stored one, plus the
 # tests of the notebook machinery itself (tests/notebooks, which run the fixtures).

@@ -87,6 +87,9 @@ def readable_by_students(root: Path = ROOT, *, above_root: bool = True) -> list[
               root / ".cache" / "rust-analysis-src" / "library",
               root / ".cache" / "evcxr-jupyter" / "bin" / "evcxr_jupyter",
               root / "tools" / "kernel" / "evcxr-kernel"]
+    # The cells' compile cache and its program, where `make setup` made them.
+    needed += [p for p in (root / ".cache" / "evcxr" / "cells",
+                           root / ".cache" / "cell-cache" / "d2l-cell-cache") if p.exists()]
     # A symlink is only as readable as what it points to (a venv's python may point into a home).
     needed += [p.resolve() for p in needed if p.resolve() != p]
     bad = []

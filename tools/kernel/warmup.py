@@ -8,6 +8,9 @@ few minutes); later it only rebuilds what changed. When the dependencies' build 
 writes a new `.stamp`, and kernel slots refresh their copy of the template the next time a
 kernel takes them.
 
+Then it runs every cell of the notebooks in notebooks/ once, which fills the cells' compile cache
+(`.cache/evcxr/cells`, tools/kernel/cell-cache) with their compiles.
+
 usage: python tools/kernel/warmup.py NOTEBOOK...
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -30,6 +34,10 @@ from nbcheck import output_problems  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE = Path(os.environ.get("D2L_EVCXR_CACHE", ROOT / ".cache" / "evcxr")) / "template"
+# The cells' compile cache that every kernel reads (tools/kernel/cell-cache; evcxr-kernel).
+CELLS = TEMPLATE.parent / "cells"
+PROGRAMS = [ROOT / ".cache" / "evcxr-jupyter" / "bin" / "evcxr_jupyter",
+            ROOT / ".cache" / "cell-cache" / "d2l-cell-cache"]
 PATH_RE = re.compile(r'path\s*=\s*"([^"]+)"')
 
 
@@ -91,6 +99,52 @@ def dependency_digest() -> str:
     return h.hexdigest()
 
 
+def code_cells(path: Path) -> list[str]:
+    nb = nbformat.read(str(path), as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def cells_digest(notebooks: list[Path]) -> str:
+    """What the compiles of the notebooks' cells depend on: the dependencies' build, the kernel
+    and the cache programs, and every code cell."""
+    h = hashlib.sha256(dependency_digest().encode())
+    for program in PROGRAMS:
+        st = program.stat()
+        h.update(f"{program} {st.st_size} {st.st_mtime_ns}\n".encode())
+    for path in notebooks:
+        h.update(f"{path.name}\n".encode())
+        for source in code_cells(path):
+            h.update(f"{len(source)}:{source}".encode())
+    return h.hexdigest()
+
+
+def fill_cells(notebooks: list[Path]) -> None:
+    """Runs every cell of `notebooks` once, each notebook in a fresh kernel in the template, so
+    that the cells' compile cache (CELLS) holds their compiles: a student's "Run All" of a
+    notebook as it is then compiles nothing. Only the compiled code is kept, never an output.
+    The cache is emptied first whenever what the compiles depend on changed."""
+    if not all(p.exists() for p in PROGRAMS):
+        print("warm-up: no cell cache program; the cells are not compiled ahead")
+        return
+    digest = cells_digest(notebooks)
+    stamp = CELLS / ".stamp"
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        print("warm-up: the cells' compile cache is up to date")
+        return
+    shutil.rmtree(CELLS, ignore_errors=True)
+    CELLS.mkdir(parents=True)
+    for path in notebooks:
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        start = time.monotonic()
+        nb = nbformat.read(str(path), as_version=4)
+        client_for(nb, path.parent, timeout=3600).execute()
+        print(f"warm-up: compiled the cells of {rel} in {time.monotonic() - start:.1f} s",
+              flush=True)
+    stamp.write_text(digest + "\n")
+    size = sum(f.stat().st_size for f in CELLS.rglob("*") if f.is_file())
+    print(f"warm-up: the cells' compile cache holds {size / 2**20:.0f} MB")
+
+
 def main(paths: list[str]) -> None:
     os.environ["EVCXR_KERNEL_WARMUP"] = "1"
     # Each warm-up kernel is started fresh, into the template; no pool of spares here.
@@ -121,6 +175,8 @@ def main(paths: list[str]) -> None:
         print("warm-up: build cache updated; kernels will refresh their copy of it")
     else:
         print("warm-up: build cache already up to date")
+    notebooks = [Path(p).resolve() for p in paths]
+    fill_cells([p for p in notebooks if p.parent == ROOT / "notebooks"])
 
 
 if __name__ == "__main__":
