@@ -92,7 +92,9 @@ def dependency_digest() -> str:
     for dirpath, dirnames, filenames in os.walk(target):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(("ctx", "libctx")))
         for name in sorted(filenames):
-            if name.startswith(("ctx", "libctx")):
+            # cargo's own notes (its cache of `rustc -vV`, rewritten when the environment it
+            # runs rustc in changes; its lock file) are not built files.
+            if name.startswith(("ctx", "libctx")) or name in (".rustc_info.json", ".cargo-lock"):
                 continue
             st = os.lstat(os.path.join(dirpath, name))
             h.update(f"{dirpath}/{name} {st.st_size} {st.st_mtime_ns}\n".encode())
