@@ -57,3 +57,31 @@ def test_a_cell_compiled_once_is_replayed_in_another_kernel(tmp_path):
     assert later[0] == "ok" and dict(later[1][0][1])["text/plain"] == "4", later
     assert edited[0] == "ok" and dict(edited[1][0][1])["text/plain"] == "10", edited
     assert "miss" in log_lines(log)[-2:], "the edited cell was compiled"
+
+
+def test_a_kernel_that_runs_cells_seen_before_needs_no_rust_analyzer(tmp_path):
+    """What rust-analyzer said about each cell is kept beside its compile: a second kernel
+    running the same cells reads every answer back and never loads rust-analyzer; an edited
+    cell loads it, and its variable still has the right type in the cells after it."""
+    cache, log = tmp_path / "cells", tmp_path / "analysis.log"
+    env = {"D2L_KERNEL_POOL_SIZE": "0", "D2L_CELL_CACHE": str(cache),
+           "EVCXR_ANALYSIS_LOG": str(log), "RUST_BACKTRACE": None}
+    with JupyterServer(FIXTURES, pool=False, env=env, log=tmp_path / "server.log") as server:
+        with NotebookSession(server, PROBES[0]) as first:
+            want = run(first, CELLS)
+        first_log = log_lines(log)
+        stored = sorted(p.name for p in cache.glob("analysis-*.json"))
+        with NotebookSession(server, PROBES[1]) as second:
+            got = run(second, CELLS)
+            second_log = log.read_text().splitlines()[len(first_log) // 2:]
+            [edited] = run(second, ["let q = Pair { a: p.a * 5 };"])
+            [after] = run(second, ["q.a + 1"])
+            edited_log = log.read_text().splitlines()[len(first_log) // 2 + len(second_log):]
+    assert [status for status, _ in want] == ["ok"] * len(CELLS)
+    assert got == want
+    assert "loaded" in first_log and stored, "the first kernel asked rust-analyzer and kept it"
+    assert second_log and all(line.startswith("hit ") for line in second_log), second_log
+    assert edited_log[0].startswith("miss ") and edited_log[1] == "rust-analyzer loaded", \
+        edited_log
+    assert edited[0] == "ok" and after[0] == "ok", (edited, after)
+    assert dict(after[1][0][1])["text/plain"] == "16", after

@@ -12,6 +12,10 @@ launcher passes on or sets:
   RUST_SRC_PATH               the standard library's sources rust-analyzer reads (the kernel's
                               setting: tools/kernel/analysis_src.py's copy)
   MIMALLOC_ARENA_EAGER_COMMIT evcxr's allocator (the kernel's setting: 0)
+  EVCXR_ANALYSIS_CACHE        where rust-analyzer's answers about cells run before are kept (the
+                              kernel's setting: beside the cells' compiles, which `make setup`
+                              fills with the warm-up's and the notebooks' cells; empty: off, so
+                              rust-analyzer is loaded, as in every case but the kernel's own)
 
 A kernel with no `:dep` at all shows what evcxr and the standard library cost by themselves.
 PyTorch's kernel after `import torch` is beside them (student_bench.py measures it through a
@@ -41,8 +45,9 @@ IDLE_SECONDS = 5.0
 
 def cases() -> list[tuple[str, dict[str, str], list[str] | None]]:
     """(label, environment, warm-up cells or None for the pool's) for each case."""
-    full = {"EVCXR_ANALYSIS_DEPTH": "all", "RUST_SRC_PATH": str(analysis_src.library_source()),
-            "MIMALLOC_ARENA_EAGER_COMMIT": "2"}
+    off = {"EVCXR_ANALYSIS_CACHE": ""}
+    full = {**off, "EVCXR_ANALYSIS_DEPTH": "all",
+            "RUST_SRC_PATH": str(analysis_src.library_source()), "MIMALLOC_ARENA_EAGER_COMMIT": "2"}
     no_dep = ["let x: i32 = 1;", "let v = vec![x; 3];", "v.len()"]
     return [
         ("evcxr 0.22 as it comes: whole dependency graph, full rust-src, eager commit", full, None),
@@ -50,8 +55,10 @@ def cases() -> list[tuple[str, dict[str, str], list[str] | None]]:
          {**full, "EVCXR_ANALYSIS_DEPTH": "2"}, None),
         ("... and the trimmed standard-library sources (analysis_src.py)",
          {**full, "EVCXR_ANALYSIS_DEPTH": "2", "RUST_SRC_PATH": ""}, None),
-        ("... and no eager arena commit: the kernel's settings", {}, None),
-        ("the kernel's settings, no `:dep` (evcxr and the standard library alone)", {}, no_dep),
+        ("... and no eager arena commit", off, None),
+        ("... and the analysis cache, no rust-analyzer: the kernel's settings", {}, None),
+        ("rust-analyzer on the standard library alone (no `:dep`, no analysis cache)", off,
+         no_dep),
     ]
 
 
@@ -81,6 +88,10 @@ def measure(env_over: dict[str, str], cells: list[str] | None) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in ("EVCXR_ANALYSIS_DEPTH", "RUST_SRC_PATH", "MIMALLOC_ARENA_EAGER_COMMIT")}
     env.update({k: v for k, v in env_over.items() if v})
+    # set but empty turns the analysis cache off (the launcher's default is on)
+    env.pop("EVCXR_ANALYSIS_CACHE", None)
+    if "EVCXR_ANALYSIS_CACHE" in env_over:
+        env["EVCXR_ANALYSIS_CACHE"] = env_over["EVCXR_ANALYSIS_CACHE"]
     env["JUPYTER_PATH"] = str(spec.parent.parent)
     km = KernelManager(kernel_name="rust-memory")
     km.kernel_spec_manager.kernel_dirs.insert(0, str(spec.parent))
@@ -124,9 +135,9 @@ def section(data: dict, pytorch_mb: float | None) -> list[str]:
              "",
              "One kernel per case, started from the `rust` kernelspec's launcher without the pool, "
              "warmed as the pool warms a spare (the `:dep` cell, a typed `let`, a `drop`), idle "
-             f"{IDLE_SECONDS:.0f} s; resident memory summed over its processes (evcxr_jupyter with "
-             "rust-analyzer inside, and the child that runs the cells). Each case changes one "
-             "setting of the launcher's environment. One run; load average after it: "
+             f"{IDLE_SECONDS:.0f} s; resident memory summed over its processes (evcxr_jupyter, with "
+             "rust-analyzer inside once loaded, and the child that runs the cells). Each case "
+             "changes one setting of the launcher's environment. One run; load average after it: "
              f"{' '.join(data['load_after'])}.", "",
              "| case | resident | evcxr_jupyter processes | warm-up cells | errors |",
              "|---|---|---|---|---|"]
@@ -138,11 +149,14 @@ def section(data: dict, pytorch_mb: float | None) -> list[str]:
     if pytorch_mb is not None:
         lines.append(f"| PyTorch's kernel after `import torch` (student bench) | "
                      f"{pytorch_mb:.0f} MB | | | |")
-    lines += ["", "rust-analyzer is what a kernel's memory is: evcxr and the standard library "
-              "alone hold the last Rust row. Cutting the dependency graph keeps the types of "
-              "d2l and candle (what the notebooks' variables have) and drops candle's own "
-              "dependencies, which no variable's type names; the warm-up's first type "
-              "inference is quicker for the same reason.", "", END]
+    lines += ["", "rust-analyzer is what a kernel's memory is: on the standard library alone it "
+              "holds the last Rust row. Cutting the dependency graph keeps the types of d2l and "
+              "candle (what the notebooks' variables have) and drops candle's own dependencies, "
+              "which no variable's type names; the warm-up's first type inference is quicker "
+              "for the same reason. With the analysis cache a kernel that runs cells seen "
+              "before (the warm-up, the notebooks as they are) never loads rust-analyzer; the "
+              "first cell it has not seen loads it, and the kernel is then as large as the row "
+              "above.", "", END]
     return lines
 
 

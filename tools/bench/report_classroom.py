@@ -73,7 +73,7 @@ def section(r: dict) -> list[str]:
              "JupyterLab does, all students at the same moment. First result: from the login "
              "form to the first output; a cell: from when the kernel could take it to its "
              "reply. Memory per student: the resident memory of their account's processes "
-             "(server, evcxr with rust-analyzer, the cells' process) at its peak.", "",
+             "(server, evcxr, the cells' process) at its peak.", "",
              "| goal | measured | target | |", "|---|---|---|---|", *goals(r), "",
              "| students | first result median / p95 | cell median / p95 | machine memory peak "
              "| per student | CPU | disk per student | errors | outputs different |",
@@ -97,9 +97,10 @@ def section(r: dict) -> list[str]:
     if est:
         lines += ["", f"Per student the machine gave up {est:.2f} GB in the largest class run "
                   "(its peak over the memory in use before, divided by the class size); larger "
-                  "classes that would not fit in 90% of the memory are not started. Most of it is "
-                  "the evcxr kernel's rust-analyzer (section \"Kernel memory\"); the cells' "
-                  "compiles add to it while they run."]
+                  "classes that would not fit in 90% of the memory are not started. What a kernel "
+                  "holds: section \"Kernel memory\"; a compile adds to it while it runs, and a "
+                  "kernel loads rust-analyzer (about 500 MB) at the first cell whose analysis is "
+                  "not stored (one a student wrote or edited)."]
     return lines + ["", END]
 
 

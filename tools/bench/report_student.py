@@ -120,7 +120,7 @@ def section(st: dict) -> list[str]:
               f"{not_ok}.", ""]
     rss = rust.get("idle_pooled_rss_mb", [])
     if rss:
-        lines += [f"Memory: an idle pooled kernel (evcxr with rust-analyzer in process, after its "
+        lines += [f"Memory: an idle pooled kernel (evcxr and the cells' process, after its "
                   f"warm-up) holds {min(rss):.0f}–{max(rss):.0f} MB resident; a PyTorch kernel "
                   f"after `import torch`, {torch.get('kernel_after_import_rss_mb', 0):.0f} MB.", ""]
     return lines + [END]

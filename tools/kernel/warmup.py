@@ -8,8 +8,9 @@ few minutes); later it only rebuilds what changed. When the dependencies' build 
 writes a new `.stamp`, and kernel slots refresh their copy of the template the next time a
 kernel takes them.
 
-Then it runs every cell of the notebooks in notebooks/ once, which fills the cells' compile cache
-(`.cache/evcxr/cells`, tools/kernel/cell-cache) with their compiles.
+Then it runs every cell of the notebooks in notebooks/ once, and the requests that warm a pooled
+kernel (tools/kernel/pool), which fills the cells' compile cache (`.cache/evcxr/cells`,
+tools/kernel/cell-cache) with their compiles and with what rust-analyzer said about each cell.
 
 usage: python tools/kernel/warmup.py NOTEBOOK...
 """
@@ -31,6 +32,9 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "nbtest"))
 from execute import client_for  # noqa: E402
 from nbcheck import output_problems  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "pool"))
+from d2l_kernel_pool.pool import warmup_cells  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATE = Path(os.environ.get("D2L_EVCXR_CACHE", ROOT / ".cache" / "evcxr")) / "template"
@@ -117,14 +121,18 @@ def cells_digest(notebooks: list[Path]) -> str:
         h.update(f"{path.name}\n".encode())
         for source in code_cells(path):
             h.update(f"{len(source)}:{source}".encode())
+    for source in warmup_cells(ROOT):
+        h.update(f"{len(source)}:{source}".encode())
     return h.hexdigest()
 
 
 def fill_cells(notebooks: list[Path]) -> None:
     """Runs every cell of `notebooks` once, each notebook in a fresh kernel in the template, so
     that the cells' compile cache (CELLS) holds their compiles: a student's "Run All" of a
-    notebook as it is then compiles nothing. Only the compiled code is kept, never an output.
-    The cache is emptied first whenever what the compiles depend on changed."""
+    notebook as it is then compiles nothing, and needs no rust-analyzer. The requests that warm a
+    pooled kernel run last, in a kernel of their own, so that a spare needs neither.
+    Only the compiled code and the analysis are kept, never an output. The cache is emptied
+    first whenever what the compiles depend on changed."""
     if not all(p.exists() for p in PROGRAMS):
         print("warm-up: no cell cache program; the cells are not compiled ahead")
         return
@@ -142,6 +150,13 @@ def fill_cells(notebooks: list[Path]) -> None:
         client_for(nb, path.parent, timeout=3600).execute()
         print(f"warm-up: compiled the cells of {rel} in {time.monotonic() - start:.1f} s",
               flush=True)
+    spare = nbformat.v4.new_notebook()
+    spare.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
+    spare.cells = [nbformat.v4.new_code_cell(source) for source in warmup_cells(ROOT)]
+    client_for(spare, ROOT / "notebooks", timeout=3600).execute()
+    problems = [p for cell in spare.cells for p in output_problems(cell.outputs)]
+    if problems:
+        raise SystemExit("a pooled kernel's warm-up failed:\n  " + "\n  ".join(problems))
     stamp.write_text(digest + "\n")
     size = sum(f.stat().st_size for f in CELLS.rglob("*") if f.is_file())
     print(f"warm-up: the cells' compile cache holds {size / 2**20:.0f} MB")
