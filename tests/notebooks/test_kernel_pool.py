@@ -152,6 +152,13 @@ def test_errors_and_panics_are_jupyter_errors_and_stop_run_all(pooled_server):
         [after] = session.run_all(["net.len()"])
         assert after.status == "ok", "variables survive a panic"
 
+        # A variable evcxr cannot keep is evcxr's own message, not one about d2l's `Result<T>`
+        # (the prelude's alias, which shadowed the `Result` of the code evcxr checks).
+        [closure] = session.run_all(["let f = |x: i32| x + 1;"])
+        assert closure.status == "error"
+        [out] = closure.outputs
+        assert "`f` is a closure, which cannot be persisted" in out["evalue"], out
+
 
 def test_an_interrupt_says_the_variables_are_gone(pooled_server):
     wait_for_spare(pooled_server)

@@ -89,6 +89,28 @@ def run_cell(source: str, folder: Path) -> float:
     return time.monotonic() - start
 
 
+#: A variable evcxr cannot keep: evcxr then runs `cargo check` on the cell for its error messages,
+#: which builds every dependency's metadata once (about 25 s and 100 MB in a build folder).
+CHECK_CELL = "let d2l_warmup_closure = |x: i32| x;"
+
+
+def run_check(source: str, folder: Path) -> float:
+    """Runs `source` and then CHECK_CELL in a fresh kernel, so that the template also holds what
+    `cargo check` builds: a student's first cell that evcxr checks (a closure or a type it cannot
+    name in a variable) then takes a second, not half a minute, and adds nothing to their slot."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
+    nb.cells = [nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell(CHECK_CELL)]
+    start = time.monotonic()
+    client_for(nb, folder, timeout=3600).execute()
+    errors = [o for o in nb.cells[1].outputs if o.get("output_type") == "error"]
+    if output_problems(nb.cells[0].outputs) or not any(
+            "closure" in o.get("evalue", "") for o in errors):
+        raise SystemExit(f"warm-up check cell did not fail as expected in {folder}: "
+                         f"{nb.cells[0].outputs} {nb.cells[1].outputs}")
+    return time.monotonic() - start
+
+
 def dependency_digest() -> str:
     """A digest of the dependency artifacts in the template (not the cells' own crate `ctx`)."""
     h = hashlib.sha256()
@@ -186,6 +208,8 @@ def main(paths: list[str]) -> None:
         print(f"warm-up: first cell of {rel} (a cold build of the dependencies takes a few minutes)")
         print("  " + source.strip().replace("\n", "\n  "), flush=True)
         print(f"  done in {run_cell(source, path.parent):.1f} s", flush=True)
+        print(f"warm-up: the same with a cell that evcxr checks ({CHECK_CELL})", flush=True)
+        print(f"  done in {run_check(source, path.parent):.1f} s", flush=True)
     stamp = TEMPLATE / ".stamp"
     if dependency_digest() != before or not stamp.exists():
         stamp.write_text(f"{time.time()} {uuid.uuid4()}\n")

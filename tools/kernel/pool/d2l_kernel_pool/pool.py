@@ -3,8 +3,9 @@
 A spare is a `rust` kernel process (tools/kernel/evcxr-kernel, as the kernelspec starts it) with
 its own connection file, started in the folder a notebook will run in. Warming it sends, as silent
 requests that Jupyter does not count, what makes a first cell slow: the `:dep` on this repository's
-crate (cargo resolves and loads the build) and a typed `let` whose variable is then dropped
-(rust-analyzer loads the dependency graph and infers a type from it). After that the kernel holds no
+crate (cargo resolves and loads the build) and a typed `let` whose variable is then dropped (the
+first compile and load of a cell that uses the crate; `make setup` stores both requests' compiles
+and rust-analyzer's answers about them, so a spare loads no rust-analyzer). After that it holds no
 variable and no `use`, its random generator has not been touched, and its next cell is [1]: it is
 what a fresh kernel would be, but answers in about a second.
 
