@@ -202,7 +202,6 @@ def main(paths: list[str]) -> None:
     if not jobs:
         print("warm-up: no notebook to take a first cell from")
         return
-    before = dependency_digest()
     for source, path in jobs:
         rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         print(f"warm-up: first cell of {rel} (a cold build of the dependencies takes a few minutes)")
@@ -210,9 +209,13 @@ def main(paths: list[str]) -> None:
         print(f"  done in {run_cell(source, path.parent):.1f} s", flush=True)
         print(f"warm-up: the same with a cell that evcxr checks ({CHECK_CELL})", flush=True)
         print(f"  done in {run_check(source, path.parent):.1f} s", flush=True)
-    stamp = TEMPLATE / ".stamp"
-    if dependency_digest() != before or not stamp.exists():
+    # The stamp is new whenever the build differs from the one it was last written for (kept
+    # beside it), so that a warm-up stopped halfway still gives the slots a new stamp next time.
+    stamp, stamped = TEMPLATE / ".stamp", TEMPLATE / ".stamp-digest"
+    digest = dependency_digest()
+    if not stamp.exists() or not stamped.exists() or stamped.read_text().strip() != digest:
         stamp.write_text(f"{time.time()} {uuid.uuid4()}\n")
+        stamped.write_text(digest + "\n")
         print("warm-up: build cache updated; kernels will refresh their copy of it")
     else:
         print("warm-up: build cache already up to date")
