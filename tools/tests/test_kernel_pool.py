@@ -119,3 +119,40 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except FileNotFoundError:
         return True
+
+
+def test_a_kernel_started_without_a_spare_talks_over_unix_sockets(tmp_path, monkeypatch):
+    """Kernels started at the same moment by different servers (a class) took each other's tcp
+    ports; a kernel the provisioner starts itself listens on ipc sockets in the user's own folder,
+    and keeps them across a restart."""
+    import json
+
+    from jupyter_client import KernelManager
+
+    spec = tmp_path / "kernels" / "pool-ipc"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": IPYKERNEL, "display_name": "ipc", "language": "python",
+        "metadata": {"kernel_provisioner": {"provisioner_name": "d2l-pool"}}}))
+    monkeypatch.setenv("D2L_KERNEL_POOL_SIZE", "0")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    km = KernelManager(kernel_name="pool-ipc")
+    km.start_kernel(cwd=str(tmp_path))
+    try:
+        assert km.transport == "ipc"
+        folder = Path(km.ip).parent
+        assert folder.stat().st_mode & 0o777 == 0o700 and folder.stat().st_uid == os.getuid()
+        assert len(pool_mod.endpoint(km.get_connection_info(), 99999)) < 100, km.ip
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        before = km.ip
+        km.restart_kernel(now=True)
+        kc.wait_for_ready(timeout=60)
+        assert km.ip == before
+        reply = kc.execute_interactive("1 + 1", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=True)
+    assert not list(folder.glob(Path(before).name + "-*")), "the sockets are removed"

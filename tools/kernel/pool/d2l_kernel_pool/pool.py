@@ -27,6 +27,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -42,6 +43,37 @@ log = logging.getLogger("d2l_kernel_pool")
 #: Environment variable: how many warm spare kernels a process keeps (0: no pool).
 SIZE_ENV = "D2L_KERNEL_POOL_SIZE"
 DEFAULT_SIZE = 1
+#: Environment variable: the kernels' ZeroMQ transport, "ipc" (default) or "tcp".
+TRANSPORT_ENV = "D2L_KERNEL_TRANSPORT"
+
+
+def transport() -> str:
+    """The transport kernels that are not the pool's are started with. ipc (Unix sockets, files `IP-PORT` in a folder only
+    the user can open) needs no ports: with tcp each kernel's five ports are picked free and
+    bound a moment later by the kernel, and kernels started at the same moment by different
+    processes (a class's servers) took each other's ports ("Address already in use", "MAC tag
+    mismatch")."""
+    value = os.environ.get(TRANSPORT_ENV, "ipc")
+    return value if value in ("ipc", "tcp") else "ipc"
+
+
+def ipc_ip() -> str:
+    """A new, short `ip` for an ipc kernel: a Unix socket's path is limited to about 100 bytes,
+    too few for a connection file's folder in some homes, so the sockets live in the user's own
+    folder under the temporary directory."""
+    folder = Path(tempfile.gettempdir()) / f"d2l-kernels-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    st = folder.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise RuntimeError(f"{folder} is not the user's own folder")
+    return str(folder / uuid.uuid4().hex[:12])
+
+
+def endpoint(info: dict, port: int) -> str:
+    """The ZeroMQ address of `port` of the kernel that `info` (connection info) describes."""
+    if info["transport"] == "ipc":
+        return f"ipc://{info['ip']}-{port}"
+    return f"{info['transport']}://{info['ip']}:{port}"
 #: How long warming one kernel may take before it is given up (a cold build takes minutes).
 WARMUP_TIMEOUT = 1800.0
 #: After this many failed warm-ups in a row the pool stops trying (kernels start as without it).
@@ -96,7 +128,7 @@ class Spare:
         sock = ctx.socket(zmq.REQ)
         sock.linger = 0
         try:
-            sock.connect(f"{info['transport']}://{info['ip']}:{info['hb_port']}")
+            sock.connect(endpoint(info, info["hb_port"]))
             sock.send(b"ping")
             return bool(sock.poll(int(timeout * 1000))) and self.alive()
         finally:
@@ -114,6 +146,10 @@ class Spare:
         except subprocess.TimeoutExpired:
             pass
         self.connection_file.unlink(missing_ok=True)
+        if self.connection_info.get("transport") == "ipc":
+            for port in ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port"):
+                Path(f"{self.connection_info['ip']}-{self.connection_info[port]}").unlink(
+                    missing_ok=True)
 
 
 class KernelPool:

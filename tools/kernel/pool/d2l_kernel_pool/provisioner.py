@@ -21,7 +21,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_client.provisioning.provisioner_base import KernelProvisionerBase
 from traitlets import Integer
 
-from .pool import DEFAULT_SIZE, KernelPool, Spare, pool_size
+from .pool import DEFAULT_SIZE, KernelPool, Spare, ipc_ip, pool_size, transport
 
 
 class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
@@ -35,6 +35,7 @@ class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
 
     _spare: Spare | None = None
     _pooled: bool = False
+    _started: bool = False
 
     def _pool(self) -> KernelPool:
         return KernelPool.get(self.kernel_spec.argv, pool_size(self.pool_size))
@@ -50,6 +51,12 @@ class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
             km.cleanup_connection_file()
         if spare is None:
             self._pooled = False
+            if km is not None and transport() == "ipc" and not self._started:
+                # No ports to pick, so none that another server's kernel could take first. Only
+                # at a kernel's first start: a restart keeps the endpoints the server's
+                # connection to it was made for. (Spares stay on tcp: a restart onto a spare at
+                # another ipc path was not reached by the server's restored connection.)
+                km.transport, km.ip, km.cache_ports = "ipc", ipc_ip(), False
             return await super().pre_launch(**kwargs)
 
         info = spare.connection_info
@@ -72,6 +79,7 @@ class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
         return await KernelProvisionerBase.pre_launch(self, cmd=list(spare.process.args), **kwargs)
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        self._started = True
         spare, self._spare = self._spare, None
         if spare is None:
             return await super().launch_kernel(cmd, **kwargs)
