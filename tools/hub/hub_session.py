@@ -23,6 +23,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from websocket import WebSocketException
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools" / "nbtest"))
 from jupyter_session import (  # noqa: E402
@@ -174,7 +176,7 @@ def run_cells(session: NotebookSession, cells: list[dict], t0: float) -> dict:
     start = time.monotonic()
     try:
         runs = session.run_all([_source(c) for c in cells], timeout=NOTEBOOK_TIMEOUT)
-    except (TimeoutError, OSError) as err:
+    except (TimeoutError, OSError, WebSocketException) as err:  # a lost kernel is an error
         runs = list(session.runs.values())
         answered = [r for r in runs if r.done]
         return {"errors": [f"{session.path}: {type(err).__name__}: {err}"],
