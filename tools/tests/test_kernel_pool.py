@@ -135,6 +135,7 @@ def test_a_kernel_started_without_a_spare_talks_over_unix_sockets(tmp_path, monk
         "argv": IPYKERNEL, "display_name": "ipc", "language": "python",
         "metadata": {"kernel_provisioner": {"provisioner_name": "d2l-pool"}}}))
     monkeypatch.setenv("D2L_KERNEL_POOL_SIZE", "0")
+    monkeypatch.setenv("D2L_KERNEL_TRANSPORT", "ipc")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
     km = KernelManager(kernel_name="pool-ipc")
     km.start_kernel(cwd=str(tmp_path))

@@ -43,7 +43,9 @@ log = logging.getLogger("d2l_kernel_pool")
 #: Environment variable: how many warm spare kernels a process keeps (0: no pool).
 SIZE_ENV = "D2L_KERNEL_POOL_SIZE"
 DEFAULT_SIZE = 1
-#: Environment variable: the kernels' ZeroMQ transport, "ipc" (default) or "tcp".
+#: Environment variable: the kernels' ZeroMQ transport, "tcp" (default) or "ipc". ipc is not the
+#: default: evcxr's zeromq (zmq.rs 0.6) ended a kernel with "Codec Error: Broken pipe" when the
+#: server's short-lived sockets closed, in the three-notebooks-at-once test.
 TRANSPORT_ENV = "D2L_KERNEL_TRANSPORT"
 
 
@@ -53,8 +55,8 @@ def transport() -> str:
     bound a moment later by the kernel, and kernels started at the same moment by different
     processes (a class's servers) took each other's ports ("Address already in use", "MAC tag
     mismatch")."""
-    value = os.environ.get(TRANSPORT_ENV, "ipc")
-    return value if value in ("ipc", "tcp") else "ipc"
+    value = os.environ.get(TRANSPORT_ENV, "tcp")
+    return value if value in ("ipc", "tcp") else "tcp"
 
 
 def ipc_ip() -> str:
