@@ -86,12 +86,11 @@ def measure(env_over: dict[str, str], cells: list[str] | None) -> dict:
         "argv": [str(LAUNCHER), "{connection_file}"], "display_name": "rust (memory)",
         "language": "rust"}))
     env = {k: v for k, v in os.environ.items()
-           if k not in ("EVCXR_ANALYSIS_DEPTH", "RUST_SRC_PATH", "MIMALLOC_ARENA_EAGER_COMMIT")}
-    env.update({k: v for k, v in env_over.items() if v})
-    # set but empty turns the analysis cache off (the launcher's default is on)
-    env.pop("EVCXR_ANALYSIS_CACHE", None)
-    if "EVCXR_ANALYSIS_CACHE" in env_over:
-        env["EVCXR_ANALYSIS_CACHE"] = env_over["EVCXR_ANALYSIS_CACHE"]
+           if k not in ("EVCXR_ANALYSIS_DEPTH", "RUST_SRC_PATH", "MIMALLOC_ARENA_EAGER_COMMIT",
+                        "EVCXR_ANALYSIS_CACHE")}
+    # empty: unset, except the analysis cache, which set but empty turns off (the launcher's
+    # default is on)
+    env.update({k: v for k, v in env_over.items() if v or k == "EVCXR_ANALYSIS_CACHE"})
     env["JUPYTER_PATH"] = str(spec.parent.parent)
     km = KernelManager(kernel_name="rust-memory")
     km.kernel_spec_manager.kernel_dirs.insert(0, str(spec.parent))

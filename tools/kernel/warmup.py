@@ -64,10 +64,16 @@ def build_key(source: str, folder: Path) -> str:
     )
 
 
-def run_cell(source: str, folder: Path) -> float:
+def rust_notebook(sources: list[str]):
+    """A notebook of `sources` for the `rust` kernel, never written to disk."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
-    nb.cells.append(nbformat.v4.new_code_cell(source))
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    return nb
+
+
+def run_cell(source: str, folder: Path) -> float:
+    nb = rust_notebook([source])
     client = client_for(nb, folder, timeout=3600)
     start = time.monotonic()
     done = threading.Event()
@@ -98,9 +104,7 @@ def run_check(source: str, folder: Path) -> float:
     """Runs `source` and then CHECK_CELL in a fresh kernel, so that the template also holds what
     `cargo check` builds: a student's first cell that evcxr checks (a closure or a type it cannot
     name in a variable) then takes a second, not half a minute, and adds nothing to their slot."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
-    nb.cells = [nbformat.v4.new_code_cell(source), nbformat.v4.new_code_cell(CHECK_CELL)]
+    nb = rust_notebook([source, CHECK_CELL])
     start = time.monotonic()
     client_for(nb, folder, timeout=3600).execute()
     errors = [o for o in nb.cells[1].outputs if o.get("output_type") == "error"]
@@ -172,9 +176,7 @@ def fill_cells(notebooks: list[Path]) -> None:
         client_for(nb, path.parent, timeout=3600).execute()
         print(f"warm-up: compiled the cells of {rel} in {time.monotonic() - start:.1f} s",
               flush=True)
-    spare = nbformat.v4.new_notebook()
-    spare.metadata["kernelspec"] = {"name": "rust", "display_name": "Rust", "language": "rust"}
-    spare.cells = [nbformat.v4.new_code_cell(source) for source in warmup_cells(ROOT)]
+    spare = rust_notebook(warmup_cells(ROOT))
     client_for(spare, ROOT / "notebooks", timeout=3600).execute()
     problems = [p for cell in spare.cells for p in output_problems(cell.outputs)]
     if problems:

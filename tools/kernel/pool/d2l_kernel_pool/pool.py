@@ -47,14 +47,16 @@ DEFAULT_SIZE = 1
 #: default: evcxr's zeromq (zmq.rs 0.6) ended a kernel with "Codec Error: Broken pipe" when the
 #: server's short-lived sockets closed, in the three-notebooks-at-once test.
 TRANSPORT_ENV = "D2L_KERNEL_TRANSPORT"
+#: The five ports of a kernel's connection info.
+PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
 
 
 def transport() -> str:
-    """The transport kernels that are not the pool's are started with. ipc (Unix sockets, files `IP-PORT` in a folder only
-    the user can open) needs no ports: with tcp each kernel's five ports are picked free and
-    bound a moment later by the kernel, and kernels started at the same moment by different
-    processes (a class's servers) took each other's ports ("Address already in use", "MAC tag
-    mismatch")."""
+    """The transport kernels that are not the pool's are started with. ipc (Unix sockets, files
+    `IP-PORT` in a folder only the user can open) needs no ports: with tcp each kernel's five
+    ports are picked free and bound a moment later by the kernel, and kernels started at the same
+    moment by different processes (a class's servers) took each other's ports ("Address already
+    in use", "MAC tag mismatch")."""
     value = os.environ.get(TRANSPORT_ENV, "tcp")
     return value if value in ("ipc", "tcp") else "tcp"
 
@@ -149,7 +151,7 @@ class Spare:
             pass
         self.connection_file.unlink(missing_ok=True)
         if self.connection_info.get("transport") == "ipc":
-            for port in ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port"):
+            for port in PORTS:
                 Path(f"{self.connection_info['ip']}-{self.connection_info[port]}").unlink(
                     missing_ok=True)
 

@@ -21,7 +21,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from jupyter_client.provisioning.provisioner_base import KernelProvisionerBase
 from traitlets import Integer
 
-from .pool import DEFAULT_SIZE, KernelPool, Spare, ipc_ip, pool_size, transport
+from .pool import DEFAULT_SIZE, PORTS, KernelPool, Spare, ipc_ip, pool_size, transport
 
 
 class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
@@ -62,7 +62,7 @@ class PooledProvisioner(LocalProvisioner):  # type: ignore[misc]
         info = spare.connection_info
         km.transport = info["transport"]
         km.ip = info["ip"]
-        for port in ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port"):
+        for port in PORTS:
             setattr(km, port, info[port])
         km.session.key = info["key"].encode()
         km.session.signature_scheme = info["signature_scheme"]
